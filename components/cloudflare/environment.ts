@@ -1,0 +1,118 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { ServiceDeclaration } from "../service/declaration.ts";
+import type { ServiceSettings } from "../wrangler/generate.ts";
+import { WorkerService, type BindingSummary } from "./workerService.ts";
+import type { EnvContract } from "../service/envContract.ts";
+import type { GeneratedWranglerConfig } from "../wrangler/generate.ts";
+
+/** One service of an environment, resolved against the stack's config. */
+export interface EnvironmentService {
+    readonly declaration: ServiceDeclaration;
+    /** Absolute path of the service directory. */
+    readonly root: string;
+    /** The service directory relative to the project root, POSIX separators. */
+    readonly serviceDir: string;
+    /** This stack's settings for the service. */
+    readonly settings: ServiceSettings;
+    /** Secret binding values by binding name; Pulumi secrets. @default {} */
+    readonly secrets?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+}
+
+/** Arguments of {@link Environment}. */
+export interface EnvironmentArgs {
+    /** Stack (environment) name: `staging`, `production`, `pr-42`. Suffix of every script name. */
+    readonly stack: string;
+    /** Cloudflare account id (32 hex characters). */
+    readonly accountId: pulumi.Input<string>;
+    /** Zone for routes and custom domains. */
+    readonly zone?: { readonly id: string; readonly name: string };
+    /** The account's workers.dev subdomain label. */
+    readonly workersDevSubdomain?: string;
+    /**
+     * The services, in an order where every service comes after the services it binds to
+     * (see `orderByDependencies`); a service binding to one not listed earlier is an error.
+     */
+    readonly services: readonly EnvironmentService[];
+}
+
+/** What the environment exports per service. */
+export interface ServiceSummary {
+    readonly scriptName: string;
+    readonly url: string | undefined;
+    readonly bindings: BindingSummary[];
+    readonly envContract: EnvContract;
+    readonly healthCheckPath: string;
+    readonly wranglerConfig: GeneratedWranglerConfig;
+}
+
+/**
+ * Every service of one stack. Script names are `<service>-<stack>`; a service is created after the
+ * services it binds to (service bindings and Durable Objects of other services), because Cloudflare
+ * rejects a binding to a script that does not exist yet.
+ *
+ * @example
+ * const env = new Environment("staging", { stack: "staging", accountId, services });
+ * export const services = env.summary;
+ */
+export class Environment extends pulumi.ComponentResource {
+    /** The WorkerService of each service, by service name. */
+    declare readonly services: Readonly<Record<string, WorkerService>>;
+    /** Outputs of every service, by service name. */
+    declare readonly summary: pulumi.Output<Record<string, ServiceSummary>>;
+
+    constructor(name: string, args: EnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:cloudflare:Environment", name, {}, opts);
+        const services: Record<string, WorkerService> = {};
+        const scripts: Record<string, string> = {};
+        for (const svc of args.services) {
+            scripts[svc.declaration.name] = scriptNameOf(svc.declaration.name, args.stack);
+        }
+        for (const svc of args.services) {
+            const dependsOn = dependenciesOf(svc.declaration).map((dep) => {
+                const target = services[dep];
+                if (target === undefined) {
+                    throw new Error(`Environment ${name}: service ${svc.declaration.name} binds to ${dep}, which is not listed before it`);
+                }
+                return target;
+            });
+            services[svc.declaration.name] = new WorkerService(svc.declaration.name, {
+                accountId: args.accountId,
+                declaration: svc.declaration,
+                root: svc.root,
+                serviceDir: svc.serviceDir,
+                scriptName: scripts[svc.declaration.name]!,
+                settings: svc.settings,
+                ...(svc.secrets === undefined ? {} : { secrets: svc.secrets }),
+                ...(args.zone === undefined ? {} : { zone: args.zone }),
+                ...(args.workersDevSubdomain === undefined ? {} : { workersDevSubdomain: args.workersDevSubdomain }),
+                serviceScripts: scripts,
+            }, { parent: this, dependsOn });
+        }
+        this.services = services;
+        const names = Object.keys(services);
+        this.summary = pulumi.all(names.map((svcName) => summarize(services[svcName]!)))
+            .apply((list) => Object.fromEntries(names.map((svcName, i) => [svcName, list[i]!])));
+        this.registerOutputs({ summary: this.summary });
+    }
+}
+
+function summarize(svc: WorkerService): pulumi.Output<ServiceSummary> {
+    return pulumi.all([svc.scriptName, svc.url, svc.bindings, svc.envContract, svc.healthCheckPath, svc.wranglerConfig])
+        .apply(([scriptName, url, bindings, envContract, healthCheckPath, wranglerConfig]): ServiceSummary =>
+            ({ scriptName, url, bindings, envContract, healthCheckPath, wranglerConfig }) as ServiceSummary);
+}
+
+/** Script name of a service in a stack: `<service>-<stack>`. */
+export function scriptNameOf(service: string, stack: string): string {
+    return `${service}-${stack}`;
+}
+
+/** Names of the declared services a declaration binds to (service bindings and external Durable Objects), without repeats. */
+export function dependenciesOf(declaration: ServiceDeclaration): string[] {
+    const deps = new Set<string>();
+    for (const binding of Object.values(declaration.bindings)) {
+        if (binding.kind === "service") deps.add(binding.service);
+        if (binding.kind === "durableObject" && binding.service !== undefined) deps.add(binding.service);
+    }
+    return [...deps];
+}

@@ -1,0 +1,125 @@
+/**
+ * Validation problems a user can cause (stack config, service declarations, imported files), collected
+ * and reported together, each headed by the path of the offending field.
+ *
+ * Message shape, after wrangler's config diagnostics:
+ * `platform:services.api.routes[1]: expected string, got number (42)`.
+ */
+import type { z } from "zod";
+
+/** One problem: where it is (a rendered path such as `services.api.routes[0]`) and what was expected. */
+export interface ValidationIssue {
+    /** Rendered path of the offending field, including any root prefix (`platform:services.api.vars.X`). */
+    readonly path: string;
+    /** What was expected and what arrived, plus how to fix it when the fix is known. */
+    readonly message: string;
+}
+
+/**
+ * Raised when user input is invalid. Carries every problem found, never just the first. Its `message`
+ * lists them one per line; it never contains a stack trace or a secret value.
+ */
+export class ValidationError extends Error {
+    /** Every problem found, in the order they were found. */
+    readonly issues: readonly ValidationIssue[];
+    /**
+     * Marks this as a `pulumi.RunError` (the SDK checks this field, not the class), so the CLI prints the
+     * message without a stack trace. Kept as a field so this module does not import the Pulumi SDK and
+     * stays importable from Worker code.
+     */
+    readonly __pulumiRunError = true;
+
+    /**
+     * @param subject what was validated, e.g. `stack config for "staging"`; heads the message.
+     * @param issues the problems; must not be empty.
+     */
+    constructor(subject: string, issues: readonly ValidationIssue[]) {
+        super(`Invalid ${subject} (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n` +
+            issues.map((i) => `  - ${i.path}: ${i.message}`).join("\n"));
+        this.name = "ValidationError";
+        this.issues = issues;
+    }
+}
+
+/**
+ * Renders a zod path (`["services", "api", "routes", 0]`) after a root (`platform:`) as
+ * `platform:services.api.routes[0]`. Keys that are not identifiers are quoted: `vars["my-key"]`.
+ */
+export function renderPath(root: string, path: readonly PropertyKey[]): string {
+    let out = root;
+    for (const segment of path) {
+        if (typeof segment === "number") {
+            out += `[${segment}]`;
+        } else {
+            const key = String(segment);
+            const sep = out === "" || out.endsWith(":") ? "" : ".";
+            out += /^[A-Za-z_$][\w$-]*$/.test(key) ? `${sep}${key}` : `[${JSON.stringify(key)}]`;
+        }
+    }
+    return out;
+}
+
+/** Describes a received value briefly for a message; `secret` hides the value and keeps only its type. */
+export function describeValue(value: unknown, secret = false): string {
+    const type = value === null ? "null" : Array.isArray(value) ? "array" : typeof value;
+    if (secret || type === "object" || type === "array" || type === "undefined") {
+        return type === "undefined" ? "nothing" : type;
+    }
+    const text = JSON.stringify(value) ?? String(value);
+    return `${type} (${text.length > 60 ? `${text.slice(0, 57)}...` : text})`;
+}
+
+/**
+ * Converts zod issues into {@link ValidationIssue}s under `root`, with messages of the shape
+ * "expected X, got Y". Values are printed only when `isSecretPath` says the path is not secret.
+ */
+export function zodIssues(
+    root: string,
+    error: z.ZodError,
+    isSecretPath: (path: readonly PropertyKey[]) => boolean = () => false,
+): ValidationIssue[] {
+    const out: ValidationIssue[] = [];
+    for (const issue of error.issues) {
+        const secret = isSecretPath(issue.path);
+        const input = (issue as { input?: unknown }).input;
+        switch (issue.code) {
+            case "invalid_type":
+                out.push({
+                    path: renderPath(root, issue.path),
+                    message: input === undefined
+                        ? `expected ${issue.expected}, got nothing (the field is required)`
+                        : `expected ${issue.expected}, got ${describeValue(input, secret)}`,
+                });
+                break;
+            case "unrecognized_keys":
+                for (const key of issue.keys) {
+                    out.push({
+                        path: renderPath(root, [...issue.path, key]),
+                        message: "unknown key; remove it or check its spelling",
+                    });
+                }
+                break;
+            case "invalid_union": {
+                const note = (issue as { note?: string }).note;
+                const discriminator = (issue as { discriminator?: string }).discriminator;
+                out.push({
+                    path: renderPath(root, issue.path),
+                    message: discriminator !== undefined || note === "No matching discriminator"
+                        ? `${issue.message}; got ${describeValue(input, secret)}`
+                        : `expected ${issue.message.replace(/^Invalid input:?\s*/, "") || "one of the allowed shapes"}, got ${describeValue(input, secret)}`,
+                });
+                break;
+            }
+            default: {
+                const base = issue.message.replace(/^Invalid input:?\s*/, "");
+                out.push({
+                    path: renderPath(root, issue.path),
+                    message: input === undefined || issue.code === "custom"
+                        ? base
+                        : `${base}, got ${describeValue(input, secret)}`,
+                });
+            }
+        }
+    }
+    return out;
+}

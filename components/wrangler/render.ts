@@ -1,0 +1,31 @@
+/**
+ * Renders a generated wrangler config as files for a directory: `wrangler.jsonc` (paths rebased so
+ * they resolve from that directory, since wrangler resolves `main` and `migrations_dir` relative to the
+ * config file) and `.dev.vars.example` listing the secret names with empty values. Pure.
+ */
+import * as path from "node:path";
+import type { GeneratedWranglerConfig } from "./generate.ts";
+
+/** File name → text. */
+export type RenderedFiles = Readonly<Record<"wrangler.jsonc" | ".dev.vars.example", string>>;
+
+/**
+ * @param generated the output of `generateWranglerConfig`.
+ * @param toProjectRoot POSIX path from the directory the files go to back to the project root (`../../..`).
+ * @param header one or more lines placed as `//` comments at the top of `wrangler.jsonc`.
+ */
+export function renderWranglerFiles(generated: GeneratedWranglerConfig, toProjectRoot: string, header: readonly string[]): RenderedFiles {
+    const config = structuredClone(generated.config) as Record<string, unknown>;
+    config.main = path.posix.join(toProjectRoot, String(config.main));
+    if (Array.isArray(config.d1_databases)) {
+        for (const db of config.d1_databases as Record<string, unknown>[]) {
+            db.migrations_dir = path.posix.join(toProjectRoot, String(db.migrations_dir));
+        }
+    }
+    const jsonc = header.map((line) => `// ${line}`).join("\n") + "\n" + JSON.stringify(config, null, "\t") + "\n";
+    const devVars = [
+        "# Secrets for `wrangler dev`: copy to .dev.vars and fill in. Never commit .dev.vars.",
+        ...generated.secretNames.map((name) => `${name}=`),
+    ].join("\n") + "\n";
+    return { "wrangler.jsonc": jsonc, ".dev.vars.example": devVars };
+}

@@ -1,0 +1,32 @@
+/**
+ * The program body, callable with any list of services: validates the stack config and the services
+ * against it (every problem reported before any resource is registered), then declares the Environment.
+ */
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { Environment } from "../components/cloudflare/environment.ts";
+import { loadStackConfig } from "./config.ts";
+import type { ServiceEntry } from "./registry.ts";
+import { resolveServices } from "./resolve.ts";
+
+/** Absolute path of the project root (the directory holding Pulumi.yaml). */
+export const PROJECT_ROOT = path.resolve(__dirname, "..");
+
+/**
+ * Declares the platform for the current stack.
+ * @param services the services to deploy.
+ * @param stack the stack name. @default pulumi.getStack()
+ * @throws {ValidationError} for invalid stack config or services; nothing is registered in that case.
+ *   (It is a `pulumi.RunError` to the CLI: printed without a stack trace.)
+ */
+export function definePlatform(services: readonly ServiceEntry[], stack: string = pulumi.getStack()): Environment {
+    const config = loadStackConfig();
+    const resolved = resolveServices(stack, config, services, PROJECT_ROOT);
+    return new Environment(stack, {
+        stack,
+        accountId: config.accountId,
+        ...(config.zone === undefined ? {} : { zone: config.zone }),
+        ...(config.workersDevSubdomain === undefined ? {} : { workersDevSubdomain: config.workersDevSubdomain }),
+        services: resolved,
+    });
+}

@@ -1,0 +1,166 @@
+/**
+ * Runs a Pulumi program offline under the SDK's own mock engine (`pulumi.runtime.setMocks`) in preview
+ * mode, inside a root `pulumi:pulumi:Stack` exactly as the language host runs it
+ * (`runtime.runInPulumiStack`), and records every `RegisterResourceRequest` the SDK sends to the
+ * resource monitor: the same fields the engine receives (URN, type, name, parent, custom, protect,
+ * provider, dependencies, inputs with secret markers, …).
+ *
+ * The SDK keeps its state in process-wide globals, so run one program per process.
+ */
+import { createHash } from "node:crypto";
+import * as pulumi from "@pulumi/pulumi";
+import type { EngineConfig } from "./stackFiles.ts";
+
+/** The SDK's wire marker for a secret value: `{ [SECRET_SIG]: SECRET_VALUE, value }`. */
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+/** The SDK's wire text for an unknown (computed) value. */
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** What the mock monitor received for one resource, plus what it answered. */
+export interface ResourceRecord {
+    readonly urn: string;
+    /** Type token, e.g. `cloudflare:index/workersScript:WorkersScript`. */
+    readonly type: string;
+    readonly name: string;
+    /** URN of the parent; empty for the root stack. */
+    readonly parent: string;
+    /** True for custom (provider-managed) resources, false for components. */
+    readonly custom: boolean;
+    readonly protect: boolean;
+    /** Provider reference (`urn::id`), empty when the default provider applies. */
+    readonly provider: string;
+    /** URNs of explicit and implicit dependencies. */
+    readonly dependencies: readonly string[];
+    /** `import` id when the resource is adopted, else empty. */
+    readonly importId: string;
+    readonly deleteBeforeReplace: boolean;
+    readonly ignoreChanges: readonly string[];
+    readonly additionalSecretOutputs: readonly string[];
+    readonly retainOnDelete: boolean;
+    /** Inputs as sent on the wire: secrets wrapped in the SDK's secret marker. */
+    readonly inputs: Record<string, unknown>;
+    /** The id the mock answered (deterministic, derived from the URN); empty for components. */
+    readonly id: string;
+    /** Outputs: the answered state for custom resources, the registered outputs for components. */
+    outputs: Record<string, unknown>;
+}
+
+/** The result of an offline run. */
+export interface OfflineRun {
+    /** Every registered resource, in registration order. */
+    readonly resources: readonly ResourceRecord[];
+    /** The stack outputs (the program module's exports), resolved. */
+    readonly outputs: Record<string, unknown>;
+}
+
+/** Options of {@link runOffline}. */
+export interface OfflineRunOptions {
+    readonly project: string;
+    readonly stack: string;
+    readonly config: EngineConfig;
+    /** The program: returns the stack outputs (for a module program, its exports). */
+    readonly program: () => unknown;
+    /** Run as `pulumi preview` (true) or `pulumi up` (false). @default true */
+    readonly preview?: boolean;
+}
+
+/**
+ * Runs `program` under mocks and returns what was registered.
+ * @throws whatever the program throws (a `ValidationError` for user errors), or the first failed registration.
+ */
+export async function runOffline(options: OfflineRunOptions): Promise<OfflineRun> {
+    const records: ResourceRecord[] = [];
+    const byUrn = new Map<string, ResourceRecord>();
+    await pulumi.runtime.setMocks({
+        newResource: (args) => ({
+            id: args.custom ? fakeId(args.type, `${options.stack}::${args.type}::${args.name}`) : "",
+            state: args.inputs,
+        }),
+        call: (args) => args.inputs,
+    }, options.project, options.stack, options.preview ?? true);
+    pulumi.runtime.setAllConfig(options.config.config, options.config.secretKeys);
+    recordRegistrations(records, byUrn);
+    const outputs = await pulumi.runtime.runInPulumiStack(async () => await options.program()) as Record<string, unknown> | undefined;
+    // Waits for every outstanding registration, as the language host does before exiting.
+    await pulumi.runtime.disconnect();
+    return { resources: records, outputs: outputs ?? {} };
+}
+
+/** Wraps the mock monitor's registerResource / registerResourceOutputs to record each request. */
+function recordRegistrations(records: ResourceRecord[], byUrn: Map<string, ResourceRecord>): void {
+    // The mock monitor is the object the SDK sends every RPC to; these are its gRPC-style methods.
+    const monitor = pulumi.runtime.getMonitor() as unknown as {
+        registerResource(req: RegisterRequest, cb: (err: Error | null, resp?: RegisterResponse) => void): void;
+        registerResourceOutputs(req: OutputsRequest, cb: (err: Error | null, resp?: unknown) => void): void;
+    };
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req, cb) => register(req, (err, resp) => {
+        if (err === null && resp !== undefined) {
+            const record: ResourceRecord = {
+                urn: resp.getUrn(),
+                type: req.getType(),
+                name: req.getName(),
+                parent: req.getParent(),
+                custom: req.getCustom(),
+                protect: req.getProtect() ?? false,
+                provider: req.getProvider(),
+                dependencies: req.getDependenciesList(),
+                importId: req.getImportid(),
+                deleteBeforeReplace: req.getDeletebeforereplace(),
+                ignoreChanges: req.getIgnorechangesList(),
+                additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+                retainOnDelete: req.getRetainondelete() ?? false,
+                inputs: (req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
+                id: resp.getId(),
+                outputs: (resp.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
+            };
+            records.push(record);
+            byUrn.set(record.urn, record);
+        }
+        cb(err, resp);
+    });
+    const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
+    monitor.registerResourceOutputs = (req, cb) => {
+        const record = byUrn.get(req.getUrn());
+        if (record !== undefined) record.outputs = (req.getOutputs()?.toJavaScript() ?? {}) as Record<string, unknown>;
+        registerOutputs(req, cb);
+    };
+}
+
+interface ProtoStruct { toJavaScript(): unknown }
+interface RegisterRequest {
+    getType(): string; getName(): string; getParent(): string; getCustom(): boolean; getProtect(): boolean | undefined;
+    getProvider(): string; getDependenciesList(): string[]; getImportid(): string; getDeletebeforereplace(): boolean;
+    getIgnorechangesList(): string[]; getAdditionalsecretoutputsList(): string[]; getRetainondelete(): boolean | undefined;
+    getObject(): ProtoStruct | undefined;
+}
+interface RegisterResponse { getUrn(): string; getId(): string; getObject(): ProtoStruct | undefined }
+interface OutputsRequest { getUrn(): string; getOutputs(): ProtoStruct | undefined }
+
+/**
+ * A stable fake id in the provider's format: D1 ids are UUIDs, other Cloudflare ids 32 hex characters.
+ * Derived from stack, type and name so two plans of the same inputs agree.
+ */
+function fakeId(type: string, key: string): string {
+    const hex = createHash("sha256").update(key).digest("hex").slice(0, 32);
+    if (type === "cloudflare:index/d1Database:D1Database") {
+        return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+    }
+    return hex;
+}
+
+/**
+ * Replaces every secret on the wire with `"[secret]"` and every unknown with `"[unknown]"`, so a record
+ * can be printed or written.
+ */
+export function maskSecrets(value: unknown): unknown {
+    if (value === UNKNOWN) return "[unknown]";
+    if (Array.isArray(value)) return value.map(maskSecrets);
+    if (typeof value === "object" && value !== null) {
+        const obj = value as Record<string, unknown>;
+        if (obj[SECRET_SIG] === SECRET_VALUE) return "[secret]";
+        return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, maskSecrets(v)]));
+    }
+    return value;
+}

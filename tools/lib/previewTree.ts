@@ -1,0 +1,57 @@
+/**
+ * Renders recorded resources the way `pulumi preview` shows them: a tree by parent, one line per
+ * resource with its operation, type and name, then the counts.
+ */
+import type { ResourceRecord } from "./mockEngine.ts";
+
+/**
+ * The display form of a type token, as the CLI shows it: `cloudflare:index/workersScript:WorkersScript`
+ * becomes `cloudflare:index:WorkersScript`.
+ */
+export function displayType(type: string): string {
+    const [pkg, module, name] = type.split(":");
+    if (pkg === undefined || module === undefined || name === undefined) return type;
+    return `${pkg}:${module.split("/")[0]}:${name}`;
+}
+
+/**
+ * @param stack stack name for the heading.
+ * @param resources every resource of an offline run (all are creates in a preview from empty state).
+ * @returns the text, ending with a newline.
+ */
+export function renderPreview(stack: string, resources: readonly ResourceRecord[]): string {
+    const children = new Map<string, ResourceRecord[]>();
+    for (const r of resources) {
+        const list = children.get(r.parent) ?? [];
+        list.push(r);
+        children.set(r.parent, list);
+    }
+    const rows: [string, string, string, string][] = [];
+    const walk = (parent: string, prefix: string) => {
+        const list = children.get(parent) ?? [];
+        list.forEach((r, i) => {
+            const last = i === list.length - 1;
+            const branch = parent === "" ? "" : `${prefix}${last ? "└─ " : "├─ "}`;
+            rows.push([`${branch}${displayType(r.type)}`, r.name, "create", r.protect ? "protected" : ""]);
+            walk(r.urn, parent === "" ? "" : `${prefix}${last ? "   " : "│  "}`);
+        });
+    };
+    walk("", "");
+    const header: [string, string, string, string] = ["Type", "Name", "Plan", "Info"];
+    const width = (col: 0 | 1 | 2) => Math.max(...[header, ...rows].map((row) => [...row[col]].length));
+    const pad = (text: string, n: number) => text + " ".repeat(Math.max(0, n - [...text].length));
+    const line = (op: string, row: [string, string, string, string]) =>
+        `${op}   ${pad(row[0], width(0))}  ${pad(row[1], width(1))}  ${pad(row[2], width(2))}  ${row[3]}`.trimEnd();
+    const protectedCount = resources.filter((r) => r.protect).length;
+    return [
+        `Previewing update (${stack}) offline, under the Pulumi SDK's mock engine: no cloud calls were made.`,
+        "",
+        line(" ", header),
+        ...rows.map((row) => line(" +", row)),
+        "",
+        "Resources:",
+        `    + ${resources.length} to create`,
+        ...(protectedCount > 0 ? [`    ${protectedCount} protected`] : []),
+        "",
+    ].join("\n");
+}

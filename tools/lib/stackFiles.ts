@@ -1,0 +1,114 @@
+/**
+ * Reads `Pulumi.yaml` and `Pulumi.<stack>.yaml` and produces the config the engine would pass to the
+ * program: `project:key` → string (objects and arrays as JSON, scalars as text) and the list of secret
+ * keys. Values stored as `secure:` cannot be decrypted offline; each becomes a fixed placeholder and its
+ * top-level key is marked secret, as the engine marks keys with encrypted values.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { ValidationError, type ValidationIssue } from "../../components/validation.ts";
+
+/** The parts of Pulumi.yaml the offline tools use. */
+export interface ProjectFile {
+    /** Project name, also the namespace of its own config keys. */
+    readonly name: string;
+    /** Program entry, relative to the project directory. @default "index.ts" */
+    readonly main: string;
+    /** Declared project config keys with their defaults (`config:` section). */
+    readonly configDefaults: Readonly<Record<string, unknown>>;
+}
+
+/** Config as the engine passes it (`PULUMI_CONFIG` and `PULUMI_CONFIG_SECRET_KEYS`). */
+export interface EngineConfig {
+    readonly config: Record<string, string>;
+    readonly secretKeys: string[];
+}
+
+/** The text that stands in for a `secure:` value offline; never a real secret. */
+export const SECRET_PLACEHOLDER = "offline-plan-placeholder-for-an-encrypted-config-value";
+
+/**
+ * @throws {ValidationError} when Pulumi.yaml is missing, not YAML, or lacks a name.
+ */
+export function readProjectFile(projectDir: string): ProjectFile {
+    const file = path.join(projectDir, "Pulumi.yaml");
+    const doc = readYaml(file, "Pulumi.yaml") as Record<string, unknown>;
+    if (typeof doc.name !== "string" || doc.name === "") {
+        throw new ValidationError("project file", [{ path: "Pulumi.yaml:name", message: "expected the project name, a non-empty string" }]);
+    }
+    const configDefaults: Record<string, unknown> = {};
+    const declared = (doc.config ?? {}) as Record<string, unknown>;
+    for (const [key, spec] of Object.entries(declared)) {
+        const value = typeof spec === "object" && spec !== null ? (spec as { default?: unknown; value?: unknown }).default ?? (spec as { value?: unknown }).value : spec;
+        if (value !== undefined) configDefaults[key.includes(":") ? key : `${doc.name}:${key}`] = value;
+    }
+    return { name: doc.name, main: typeof doc.main === "string" ? doc.main : "index.ts", configDefaults };
+}
+
+/**
+ * Loads `Pulumi.<stack>.yaml` from `projectDir` (with Pulumi.yaml defaults beneath it).
+ * @throws {ValidationError} when the stack file is missing or malformed, naming the file and key.
+ */
+export function readStackConfig(projectDir: string, project: ProjectFile, stack: string): EngineConfig {
+    const fileName = `Pulumi.${stack}.yaml`;
+    const doc = readYaml(path.join(projectDir, fileName), fileName) as { config?: unknown } | null;
+    const raw = doc?.config ?? {};
+    if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+        throw new ValidationError("stack file", [{ path: `${fileName}:config`, message: "expected a mapping of config keys" }]);
+    }
+    const config: Record<string, string> = {};
+    const secretKeys = new Set<string>();
+    for (const [key, value] of Object.entries(project.configDefaults)) {
+        config[key] = encode(value);
+    }
+    for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
+        const fullKey = key.includes(":") ? key : `${project.name}:${key}`;
+        const { plain, secret } = decrypt(value);
+        config[fullKey] = encode(plain);
+        if (secret) secretKeys.add(fullKey);
+    }
+    return { config, secretKeys: [...secretKeys].sort() };
+}
+
+function readYaml(file: string, label: string): unknown {
+    let text: string;
+    try {
+        text = fs.readFileSync(file, "utf8");
+    } catch {
+        throw new ValidationError("project files", [{ path: label, message: `file not found at ${file}` } satisfies ValidationIssue]);
+    }
+    try {
+        return parse(text) ?? {};
+    } catch (error) {
+        throw new ValidationError("project files", [{ path: label, message: `not valid YAML: ${(error as Error).message.split("\n")[0]}` }]);
+    }
+}
+
+/** Replaces every `{ secure: ... }` leaf with the placeholder and says whether any was found. */
+function decrypt(value: unknown): { plain: unknown; secret: boolean } {
+    if (Array.isArray(value)) {
+        const items = value.map(decrypt);
+        return { plain: items.map((i) => i.plain), secret: items.some((i) => i.secret) };
+    }
+    if (typeof value === "object" && value !== null) {
+        const entries = Object.entries(value as Record<string, unknown>);
+        if (entries.length === 1 && entries[0]![0] === "secure" && typeof entries[0]![1] === "string") {
+            return { plain: SECRET_PLACEHOLDER, secret: true };
+        }
+        let secret = false;
+        const plain: Record<string, unknown> = {};
+        for (const [k, v] of entries) {
+            const inner = decrypt(v);
+            plain[k] = inner.plain;
+            secret ||= inner.secret;
+        }
+        return { plain, secret };
+    }
+    return { plain: value, secret: false };
+}
+
+/** The engine passes strings as they are and everything else as JSON. */
+function encode(value: unknown): string {
+    return typeof value === "string" ? value : JSON.stringify(value);
+}
