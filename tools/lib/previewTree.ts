@@ -46,7 +46,7 @@ export function renderPreview(stack: string, resources: readonly ResourceRecord[
     return [
         `Previewing update (${stack}) offline, under the Pulumi SDK's mock engine: no cloud calls were made.`,
         "",
-        line(" ", header),
+        line("  ", header),
         ...rows.map((row) => line(" +", row)),
         "",
         "Resources:",
