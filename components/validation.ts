@@ -100,13 +100,19 @@ export function zodIssues(
                 }
                 break;
             case "invalid_union": {
-                const note = (issue as { note?: string }).note;
-                const discriminator = (issue as { discriminator?: string }).discriminator;
+                // For a discriminated union zod points at the discriminator but passes the whole object.
+                const last = issue.path[issue.path.length - 1];
+                const received = typeof input === "object" && input !== null && last !== undefined && last in input
+                    ? (input as Record<PropertyKey, unknown>)[last]
+                    : input;
+                out.push({ path: renderPath(root, issue.path), message: `${issue.message}; got ${describeValue(received, secret)}` });
+                break;
+            }
+            case "invalid_key": {
+                const key = issue.path[issue.path.length - 1];
                 out.push({
                     path: renderPath(root, issue.path),
-                    message: discriminator !== undefined || note === "No matching discriminator"
-                        ? `${issue.message}; got ${describeValue(input, secret)}`
-                        : `expected ${issue.message.replace(/^Invalid input:?\s*/, "") || "one of the allowed shapes"}, got ${describeValue(input, secret)}`,
+                    message: `invalid key ${JSON.stringify(String(key))}: ${issue.issues.map((i) => i.message).join("; ")}`,
                 });
                 break;
             }
