@@ -24,7 +24,8 @@ export function renderWranglerFiles(generated: GeneratedWranglerConfig, toProjec
     }
     const jsonc = header.map((line) => `// ${line}`).join("\n") + "\n" + JSON.stringify(config, null, "\t") + "\n";
     const devVars = [
-        "# Secrets for `wrangler dev`: copy to .dev.vars and fill in. Never commit .dev.vars.",
+        "# Secrets for local development. `npm run dev` reads them from services/<service>/.dev.vars;",
+        "# plain `wrangler dev` from a .dev.vars beside wrangler.jsonc. Copy, fill in, never commit.",
         ...generated.secretNames.map((name) => `${name}=`),
     ].join("\n") + "\n";
     return { "wrangler.jsonc": jsonc, ".dev.vars.example": devVars };

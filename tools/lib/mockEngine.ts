@@ -70,7 +70,8 @@ export interface OfflineRunOptions {
  * @throws whatever the program throws (a `ValidationError` for user errors), or the first failed registration.
  */
 export async function runOffline(options: OfflineRunOptions): Promise<OfflineRun> {
-    const records: ResourceRecord[] = [];
+    // One slot per request, filled when the mock answers: registration order, not answer order.
+    const records: (ResourceRecord | undefined)[] = [];
     const byUrn = new Map<string, ResourceRecord>();
     await pulumi.runtime.setMocks({
         newResource: (args) => ({
@@ -84,42 +85,45 @@ export async function runOffline(options: OfflineRunOptions): Promise<OfflineRun
     const outputs = await pulumi.runtime.runInPulumiStack(async () => await options.program()) as Record<string, unknown> | undefined;
     // Waits for every outstanding registration, as the language host does before exiting.
     await pulumi.runtime.disconnect();
-    return { resources: records, outputs: outputs ?? {} };
+    return { resources: records.filter((r): r is ResourceRecord => r !== undefined), outputs: outputs ?? {} };
 }
 
 /** Wraps the mock monitor's registerResource / registerResourceOutputs to record each request. */
-function recordRegistrations(records: ResourceRecord[], byUrn: Map<string, ResourceRecord>): void {
+function recordRegistrations(records: (ResourceRecord | undefined)[], byUrn: Map<string, ResourceRecord>): void {
     // The mock monitor is the object the SDK sends every RPC to; these are its gRPC-style methods.
     const monitor = pulumi.runtime.getMonitor() as unknown as {
         registerResource(req: RegisterRequest, cb: (err: Error | null, resp?: RegisterResponse) => void): void;
         registerResourceOutputs(req: OutputsRequest, cb: (err: Error | null, resp?: unknown) => void): void;
     };
     const register = monitor.registerResource.bind(monitor);
-    monitor.registerResource = (req, cb) => register(req, (err, resp) => {
-        if (err === null && resp !== undefined) {
-            const record: ResourceRecord = {
-                urn: resp.getUrn(),
-                type: req.getType(),
-                name: req.getName(),
-                parent: req.getParent(),
-                custom: req.getCustom(),
-                protect: req.getProtect() ?? false,
-                provider: req.getProvider(),
-                dependencies: req.getDependenciesList(),
-                importId: req.getImportid(),
-                deleteBeforeReplace: req.getDeletebeforereplace(),
-                ignoreChanges: req.getIgnorechangesList(),
-                additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
-                retainOnDelete: req.getRetainondelete() ?? false,
-                inputs: (req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
-                id: resp.getId(),
-                outputs: (resp.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
-            };
-            records.push(record);
-            byUrn.set(record.urn, record);
-        }
-        cb(err, resp);
-    });
+    monitor.registerResource = (req, cb) => {
+        const slot = records.push(undefined) - 1;
+        register(req, (err, resp) => {
+            if (err === null && resp !== undefined) {
+                const record: ResourceRecord = {
+                    urn: resp.getUrn(),
+                    type: req.getType(),
+                    name: req.getName(),
+                    parent: req.getParent(),
+                    custom: req.getCustom(),
+                    protect: req.getProtect() ?? false,
+                    provider: req.getProvider(),
+                    dependencies: req.getDependenciesList(),
+                    importId: req.getImportid(),
+                    deleteBeforeReplace: req.getDeletebeforereplace(),
+                    ignoreChanges: req.getIgnorechangesList(),
+                    additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+                    retainOnDelete: req.getRetainondelete() ?? false,
+                    inputs: (req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
+                    id: resp.getId(),
+                    outputs: (resp.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>,
+                };
+                records[slot] = record;
+                byUrn.set(record.urn, record);
+            }
+            cb(err, resp);
+        });
+    };
     const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
     monitor.registerResourceOutputs = (req, cb) => {
         const record = byUrn.get(req.getUrn());

@@ -1,0 +1,135 @@
+/**
+ * The offline plan as users run it: a child process per plan, like `npm run plan`.
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SECRET_PLACEHOLDER } from "../tools/lib/stackFiles.ts";
+
+const projectDir = path.resolve(__dirname, "..");
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "plan-test-"));
+
+interface PlanResult { status: number | null; stdout: string; stderr: string }
+function plan(...args: string[]): PlanResult {
+    const result = spawnSync(process.execPath, ["--import", "tsx", path.join(projectDir, "tools", "plan.ts"), ...args], {
+        cwd: projectDir, encoding: "utf8", timeout: 120_000,
+    });
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+interface Report { stack: string; resources: { urn: string; type: string; name: string; parent: string; custom: boolean; protect: boolean; inputs: Record<string, unknown> }[] }
+const readReport = (file: string) => JSON.parse(fs.readFileSync(file, "utf8")) as Report;
+
+/** A project directory whose Pulumi.yaml runs `main` with the given stack file. */
+function project(name: string, stackYaml: string, main = path.join(projectDir, "infra", "index.ts")): string {
+    const dir = path.join(tmp, name);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), `name: platform\nruntime: nodejs\nmain: ${main}\n`);
+    fs.writeFileSync(path.join(dir, "Pulumi.test.yaml"), stackYaml);
+    return dir;
+}
+
+const results: Record<string, PlanResult> = {};
+beforeAll(() => {
+    for (const [key, stack] of [["staging", "staging"], ["staging2", "staging"], ["production", "production"]] as const) {
+        results[key] = plan("--stack", stack, "--out", path.join(tmp, key), "--json", path.join(tmp, `${key}.json`));
+    }
+}, 180_000);
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+describe("npm run plan", () => {
+    it("lists every resource of the staging and production stacks", () => {
+        for (const stack of ["staging", "production"]) {
+            const result = results[stack]!;
+            expect(result.stderr).toBe("");
+            expect(result.status).toBe(0);
+            const report = readReport(path.join(tmp, `${stack}.json`));
+            expect(report.stack).toBe(stack);
+            for (const r of report.resources) {
+                expect(result.stdout).toMatch(new RegExp(`\\+ .*${r.type.split(":").pop()}\\s+${r.name}\\s+create`));
+            }
+            expect(result.stdout).toContain(`+ ${report.resources.length} to create`);
+            const types = new Set(report.resources.map((r) => r.type));
+            for (const type of ["pulumi:pulumi:Stack", "platform:cloudflare:Environment", "platform:cloudflare:WorkerService",
+                "cloudflare:index/workersScript:WorkersScript", "cloudflare:index/workersKvNamespace:WorkersKvNamespace",
+                "cloudflare:index/d1Database:D1Database", "cloudflare:index/r2Bucket:R2Bucket", "cloudflare:index/workersCronTrigger:WorkersCronTrigger"]) {
+                expect(types, type).toContain(type);
+            }
+        }
+    });
+
+    it("protects production's stateful resources and only those", () => {
+        const stateful = /workersKvNamespace|d1Database|r2Bucket/;
+        for (const r of readReport(path.join(tmp, "production.json")).resources) {
+            expect(r.protect, r.name).toBe(stateful.test(r.type));
+        }
+        for (const r of readReport(path.join(tmp, "staging.json")).resources) {
+            expect(r.protect, r.name).toBe(false);
+        }
+        expect(results.production!.stdout).toMatch(/api-db\s+create\s+protected/);
+    });
+
+    it("gives identical resource inputs for two plans of the same inputs", () => {
+        const first = readReport(path.join(tmp, "staging.json"));
+        const second = readReport(path.join(tmp, "staging2.json"));
+        expect(second).toEqual(first);
+        expect(fs.readFileSync(path.join(tmp, "staging2", "staging", "api", "wrangler.jsonc"), "utf8"))
+            .toBe(fs.readFileSync(path.join(tmp, "staging", "staging", "api", "wrangler.jsonc"), "utf8"));
+    });
+
+    it("writes the JSON report with the documented fields and secrets masked", () => {
+        const text = fs.readFileSync(path.join(tmp, "staging.json"), "utf8");
+        expect(text).not.toContain(SECRET_PLACEHOLDER);
+        const report = JSON.parse(text) as Report;
+        for (const r of report.resources) {
+            expect(Object.keys(r)).toEqual(["urn", "type", "name", "parent", "custom", "protect", "inputs"]);
+        }
+        const script = report.resources.find((r) => r.name === "api-script")!;
+        expect(script.inputs.bindings).toContainEqual({ name: "SIGNING_KEY", type: "secret_text", text: "[secret]" });
+    });
+
+    it("writes wrangler.jsonc and .dev.vars.example per service without secret values", () => {
+        for (const service of ["api", "reports"]) {
+            const dir = path.join(tmp, "staging", "staging", service);
+            const jsonc = fs.readFileSync(path.join(dir, "wrangler.jsonc"), "utf8");
+            expect(jsonc).toMatch(/^\/\/ Generated by/);
+            expect(jsonc).not.toContain(SECRET_PLACEHOLDER);
+            expect(fs.existsSync(path.join(dir, ".dev.vars.example"))).toBe(true);
+        }
+        expect(fs.readFileSync(path.join(tmp, "staging", "staging", "api", ".dev.vars.example"), "utf8")).toMatch(/^SIGNING_KEY=$/m);
+    });
+
+    it("exits 2 with the config path and no stack trace on invalid config, writing nothing", () => {
+        const dir = project("bad-config", [
+            "config:",
+            "  platform:accountId: not-an-id",
+            "  platform:services:",
+            "    api:",
+            "      routes: [42]",
+        ].join("\n"));
+        const out = path.join(dir, "out");
+        const result = plan("--stack", "test", "--cwd", dir, "--out", out, "--json", path.join(dir, "report.json"));
+        expect(result.status).toBe(2);
+        expect(result.stderr).toContain("platform:accountId: expected a 32-character lowercase hex Cloudflare id");
+        expect(result.stderr).toContain("platform:services.api.routes[0]: expected string, got number (42)");
+        expect(result.stderr).not.toMatch(/\n\s+at /);
+        expect(fs.existsSync(out)).toBe(false);
+        expect(fs.existsSync(path.join(dir, "report.json"))).toBe(false);
+    });
+
+    it("exits 2 for a missing stack file and for bad arguments", () => {
+        expect(plan("--stack", "nope").status).toBe(2);
+        const result = plan("--stak", "staging");
+        expect(result.status).toBe(2);
+        expect(result.stderr).toContain("usage: npm run plan");
+    });
+
+    it("exits 1 with the error on any other failure", () => {
+        const main = path.join(tmp, "broken-program.js");
+        fs.writeFileSync(main, 'throw new Error("the program crashed");\n');
+        const result = plan("--stack", "test", "--cwd", project("broken", "config: {}\n", main));
+        expect(result.status).toBe(1);
+        expect(result.stderr).toContain("the program crashed");
+    });
+});

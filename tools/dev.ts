@@ -1,0 +1,79 @@
+/**
+ * `npm run dev -- --stack <name> --service <name> [--port <n>]`
+ *
+ * Local development of one service on the real Workers runtime: plans the stack offline to generate the
+ * service's `wrangler.jsonc`, applies its D1 migrations to the local database, then runs `wrangler dev`
+ * (workerd, local KV / D1 / R2 / Durable Objects, nothing remote). Secrets come from
+ * `services/<name>/.dev.vars` (git-ignored; see the generated `.dev.vars.example` for the names).
+ *
+ * Exit codes: 2 for invalid arguments, config or declarations; otherwise wrangler's exit code.
+ */
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { ValidationError } from "../components/validation.ts";
+import type { ServiceSummary } from "../components/cloudflare/environment.ts";
+import { plan } from "./plan.ts";
+
+const USAGE = "usage: npm run dev -- --stack <name> --service <name> [--port <n>]";
+const projectDir = path.resolve(__dirname, "..");
+const wrangler = path.join(projectDir, "node_modules", "wrangler", "bin", "wrangler.js");
+
+/** Runs wrangler with the given arguments, inheriting the terminal; resolves with its exit code. */
+function runWrangler(args: readonly string[]): Promise<number> {
+    return new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, [wrangler, ...args], {
+            cwd: projectDir,
+            stdio: "inherit",
+            env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+        });
+        const forward = (signal: NodeJS.Signals) => child.kill(signal);
+        process.on("SIGINT", forward);
+        process.on("SIGTERM", forward);
+        child.on("error", reject);
+        child.on("exit", (code, signal) => {
+            process.off("SIGINT", forward);
+            process.off("SIGTERM", forward);
+            resolve(code ?? (signal === "SIGINT" ? 0 : 1));
+        });
+    });
+}
+
+async function main(argv: string[]): Promise<number> {
+    const { values } = parseArgs({ args: argv, options: { stack: { type: "string" }, service: { type: "string" }, port: { type: "string" } }, strict: true });
+    if (values.stack === undefined || values.service === undefined) {
+        throw new ValidationError("arguments", [{ path: values.stack === undefined ? "--stack" : "--service", message: `required\n${USAGE}` }]);
+    }
+    if (values.port !== undefined && !/^\d{1,5}$/.test(values.port)) {
+        throw new ValidationError("arguments", [{ path: "--port", message: `expected a port number, got "${values.port}"` }]);
+    }
+    const { run } = await plan({ stack: values.stack, projectDir });
+    const services = (run.outputs.services ?? {}) as Record<string, ServiceSummary>;
+    const summary = services[values.service];
+    if (summary === undefined) {
+        throw new ValidationError("arguments", [{ path: "--service", message: `no service "${values.service}" in stack ${values.stack}; services: ${Object.keys(services).join(", ")}` }]);
+    }
+    const configFile = path.join(projectDir, ".platform", values.stack, values.service, "wrangler.jsonc");
+    const persist = ["--persist-to", path.join(projectDir, ".wrangler", "state", values.stack)];
+    const d1 = (summary.wranglerConfig.config.d1_databases ?? []) as { binding: string }[];
+    for (const db of d1) {
+        const code = await runWrangler(["d1", "migrations", "apply", db.binding, "--local", "--config", configFile, ...persist]);
+        if (code !== 0) return code;
+    }
+    const secretsFile = path.join(projectDir, "services", values.service, ".dev.vars");
+    const envFile = fs.existsSync(secretsFile) ? ["--env-file", secretsFile] : [];
+    if (envFile.length === 0 && summary.wranglerConfig.secretNames.length > 0) {
+        process.stderr.write(`warning: ${path.relative(projectDir, secretsFile)} not found; secrets ${summary.wranglerConfig.secretNames.join(", ")} are unset (copy ${path.relative(projectDir, path.join(path.dirname(configFile), ".dev.vars.example"))}).\n`);
+    }
+    return runWrangler(["dev", "--config", configFile, "--local", ...persist, ...envFile, ...(values.port === undefined ? [] : ["--port", values.port])]);
+}
+
+if (require.main === module) {
+    const fail = (error: unknown) => {
+        const user = error instanceof ValidationError || (error as { code?: string })?.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION";
+        process.stderr.write(`error: ${user ? (error as Error).message : (error as Error)?.stack ?? String(error)}\n`);
+        process.exit(user ? 2 : 1);
+    };
+    main(process.argv.slice(2)).then((code) => process.exit(code), fail);
+}
