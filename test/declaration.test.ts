@@ -64,6 +64,7 @@ describe("defineService", () => {
         ["contract key without binding", (d) => { d.env = z.object({ LOG_LEVEL: z.string(), SIGNING_KEY: z.string(), MISSING: z.string() }); }, "services.api.env.MISSING", /no binding provides it/],
         ["var missing from the contract", (d) => { d.bindings.EXTRA = { kind: "var", value: "x" }; }, "services.api.bindings.EXTRA", /not in the env contract/],
         ["default var fails the contract", (d) => { d.bindings.LOG_LEVEL.value = "verbose"; }, "services.api.bindings.LOG_LEVEL.value", /default value fails the env contract/],
+        ["binding names that collide in resource names", (d) => { d.bindings.cache = { kind: "kv" }; }, "services.api.bindings.cache", /collides with binding "CACHE"/],
         ["env is not a zod object", (d) => { d.env = { LOG_LEVEL: "string" }; }, "services.api.env", /zod object schema/],
         ["health path not absolute", (d) => { d.health = { path: "health" }; }, "services.api.health.path", /absolute URL path/],
         ["sampling rate above 1", (d) => { d.observability = { enabled: true, headSamplingRate: 2 }; }, "services.api.observability.headSamplingRate", /<=1|1/],

@@ -1,7 +1,7 @@
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import { bundleWorker } from "./bundle.ts";
-import type { ServiceDeclaration, BindingKind } from "../service/declaration.ts";
+import { bindingSlug, type ServiceDeclaration, type BindingKind } from "../service/declaration.ts";
 import { describeEnvContract, type EnvContract } from "../service/envContract.ts";
 import { generateWranglerConfig, type GeneratedWranglerConfig, type ResolvedResource, type ServiceSettings } from "../wrangler/generate.ts";
 
@@ -119,14 +119,14 @@ type StatefulResource = cloudflare.WorkersKvNamespace | cloudflare.D1Database | 
 
 /** Physical name of a per-binding resource: `<script>-<binding>` in lowercase with dashes (`api-staging-files`). */
 export function resourceName(scriptName: string, binding: string): string {
-    return `${scriptName}-${binding.toLowerCase().replace(/_/g, "-")}`;
+    return `${scriptName}-${bindingSlug(binding)}`;
 }
 
 function createStatefulResources(name: string, args: WorkerServiceArgs, parent: pulumi.Resource): Record<string, StatefulResource> {
     const opts: pulumi.CustomResourceOptions = { parent, protect: args.settings.protect };
     const out: Record<string, StatefulResource> = {};
     for (const [binding, spec] of Object.entries(args.declaration.bindings)) {
-        const child = `${name}-${binding.toLowerCase()}`;
+        const child = `${name}-${bindingSlug(binding)}`;
         const physical = resourceName(args.scriptName, binding);
         if (spec.kind === "kv") {
             out[binding] = new cloudflare.WorkersKvNamespace(child, { accountId: args.accountId, title: physical }, opts);

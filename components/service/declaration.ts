@@ -160,6 +160,11 @@ export function defineService(input: ServiceDeclarationInput): ServiceDeclaratio
     return parsed.data;
 }
 
+/** A binding name as it appears in resource names: lowercase, `_` → `-` (`OAUTH_KV` → `oauth-kv`). */
+export function bindingSlug(binding: string): string {
+    return binding.toLowerCase().replace(/_/g, "-");
+}
+
 /** Consistency rules zod cannot express field by field. */
 function crossCheck(decl: ServiceDeclaration, root: string): ValidationIssue[] {
     const issues: ValidationIssue[] = [];
@@ -180,6 +185,17 @@ function crossCheck(decl: ServiceDeclaration, root: string): ValidationIssue[] {
         if ((b.kind === "service" || (b.kind === "durableObject" && b.service !== undefined)) && b.service === decl.name) {
             issues.push({ path: at("bindings", name, "service"), message: "a service cannot bind to itself; omit `service` for its own classes" });
         }
+    }
+
+    const normalized = new Map<string, string>();
+    for (const name of Object.keys(decl.bindings)) {
+        // Resource names derive from binding names in lowercase with dashes (see `resourceName`).
+        const key = bindingSlug(name);
+        const other = normalized.get(key);
+        if (other !== undefined) {
+            issues.push({ path: at("bindings", name), message: `collides with binding "${other}": binding names must differ after lowercasing and replacing _ with -` });
+        }
+        normalized.set(key, name);
     }
 
     const contractKeys = Object.keys(decl.env.shape);

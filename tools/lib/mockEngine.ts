@@ -67,7 +67,8 @@ export interface OfflineRunOptions {
 
 /**
  * Runs `program` under mocks and returns what was registered.
- * @throws whatever the program throws (a `ValidationError` for user errors), or the first failed registration.
+ * @throws whatever the program throws (a `ValidationError` for user errors), or the first failed
+ *   registration or other unhandled rejection during the run.
  */
 export async function runOffline(options: OfflineRunOptions): Promise<OfflineRun> {
     // One slot per request, filled when the mock answers: registration order, not answer order.
@@ -82,9 +83,21 @@ export async function runOffline(options: OfflineRunOptions): Promise<OfflineRun
     }, options.project, options.stack, options.preview ?? true);
     pulumi.runtime.setAllConfig(options.config.config, options.config.secretKeys);
     recordRegistrations(records, byUrn);
-    const outputs = await pulumi.runtime.runInPulumiStack(async () => await options.program()) as Record<string, unknown> | undefined;
-    // Waits for every outstanding registration, as the language host does before exiting.
-    await pulumi.runtime.disconnect();
+    // A failed registration surfaces as a rejection nobody awaits; the language host fails the program
+    // on those, and so does this run.
+    const failures: unknown[] = [];
+    const onRejection = (reason: unknown) => failures.push(reason);
+    process.on("unhandledRejection", onRejection);
+    let outputs: Record<string, unknown> | undefined;
+    try {
+        outputs = await pulumi.runtime.runInPulumiStack(async () => await options.program()) as Record<string, unknown> | undefined;
+        // Waits for every outstanding registration, as the language host does before exiting.
+        await pulumi.runtime.disconnect();
+        await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+        process.off("unhandledRejection", onRejection);
+    }
+    if (failures.length > 0) throw failures[0];
     return { resources: records.filter((r): r is ResourceRecord => r !== undefined), outputs: outputs ?? {} };
 }
 
@@ -99,6 +112,11 @@ function recordRegistrations(records: (ResourceRecord | undefined)[], byUrn: Map
     monitor.registerResource = (req, cb) => {
         const slot = records.push(undefined) - 1;
         register(req, (err, resp) => {
+            if (err === null && resp !== undefined && byUrn.has(resp.getUrn())) {
+                // The engine rejects a second registration of the same URN; so does the offline plan.
+                cb(new Error(`Duplicate resource URN '${resp.getUrn()}'; try giving it a unique name`));
+                return;
+            }
             if (err === null && resp !== undefined) {
                 const record: ResourceRecord = {
                     urn: resp.getUrn(),

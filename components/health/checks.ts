@@ -1,0 +1,99 @@
+/**
+ * One check per kind of bound resource, each a cheap round trip that proves the binding is wired and
+ * answering. Each takes the binding as found on `env` (typed `unknown`: a missing or mistyped binding is
+ * itself a failure) and throws to fail.
+ */
+import { HEALTH_PROBE_HEADER, healthProbeRequest } from "./probe.ts";
+import { failingChecks, parseHealthReport } from "./report.ts";
+
+/** Header a health check sends to a bound service: the comma-separated chain of services already checking. */
+export const HEALTH_CHAIN_HEADER = "x-platform-health-chain";
+/** Longest chain of services checking each other's health; deeper service checks are skipped. */
+export const MAX_HEALTH_CHAIN = 4;
+
+/** Workers KV: `get` of `probeKey` (a missing key is fine). */
+export async function checkKv(binding: unknown, probeKey: string): Promise<void> {
+    const kv = expectMethods<{ get(key: string): Promise<unknown> }>(binding, ["get"], "a KV namespace");
+    await kv.get(probeKey);
+}
+
+/** D1: `select 1`, which must return the row `{ ok: 1 }`. */
+export async function checkD1(binding: unknown): Promise<void> {
+    const db = expectMethods<{ prepare(query: string): { first(): Promise<unknown> } }>(binding, ["prepare"], "a D1 database");
+    const row = await db.prepare("select 1 as ok").first();
+    if ((row as { ok?: unknown } | null)?.ok !== 1) throw new Error("select 1 returned an unexpected result");
+}
+
+/** R2: `head` of `probeKey` (a missing object is fine). */
+export async function checkR2(binding: unknown, probeKey: string): Promise<void> {
+    const bucket = expectMethods<{ head(key: string): Promise<unknown> }>(binding, ["head"], "an R2 bucket");
+    await bucket.head(probeKey);
+}
+
+/**
+ * Durable Objects: fetches the health probe from the instance named `objectName`. The class must answer
+ * it with `isHealthProbe` / `healthProbeResponse`; any other answer fails with a hint saying so.
+ */
+export async function checkDurableObject(binding: unknown, objectName: string): Promise<void> {
+    const namespace = expectMethods<{ idFromName(name: string): unknown; get(id: unknown): unknown }>(
+        binding, ["idFromName", "get"], "a Durable Object namespace");
+    const stub = expectMethods<{ fetch(request: Request): Promise<Response> }>(
+        namespace.get(namespace.idFromName(objectName)), ["fetch"], "a Durable Object stub");
+    const response = await stub.fetch(healthProbeRequest());
+    const answer = response.headers.get(HEALTH_PROBE_HEADER);
+    const body = await response.text();
+    if (answer === null) {
+        throw new Error(`the object answered the health probe with HTTP ${response.status} but is not handling it; ` +
+            "answer it with isHealthProbe(request) and healthProbeResponse() from the health library");
+    }
+    if (response.status !== 200 || answer !== "ok") {
+        throw new Error(`the object's probe failed (HTTP ${response.status})${probeMessage(body)}`);
+    }
+}
+
+/**
+ * Service bindings: fetches the bound service's health endpoint (`https://<service><path>`), passing
+ * the chain of services already checking so a cycle (a → b → a) stops instead of recursing.
+ *
+ * @param chain services already in this health check, this one last (`["reports"]`).
+ * @returns a note when the check is skipped (cycle or depth limit); fails on any answer but 200, naming
+ *   the target's failing checks when it answers with a health report.
+ */
+export async function checkService(binding: unknown, service: string, path: string, chain: readonly string[], signal: AbortSignal): Promise<string | void> {
+    const fetcher = expectMethods<{ fetch(request: Request): Promise<Response> }>(binding, ["fetch"], "a service binding");
+    if (chain.includes(service)) return `skipped: ${service} is already being checked (${[...chain, service].join(" → ")})`;
+    if (chain.length >= MAX_HEALTH_CHAIN) return `skipped: more than ${MAX_HEALTH_CHAIN} services deep (${chain.join(" → ")})`;
+    const request = new Request(`https://${service}${path}`, { method: "GET", headers: { [HEALTH_CHAIN_HEADER]: chain.join(",") }, signal });
+    const response = await fetcher.fetch(request);
+    const text = await response.text();
+    if (response.status === 200) return;
+    const report = parseHealthReport(text);
+    const failing = report === undefined ? [] : failingChecks(report);
+    throw new Error(`${service} answered HTTP ${response.status} on ${path}` +
+        (failing.length > 0 ? `; failing checks: ${failing.join(", ")}` : ""));
+}
+
+/** Parses the chain header of an incoming health request: valid service names only, in order. */
+export function parseHealthChain(header: string | null): string[] {
+    if (header === null) return [];
+    return header.split(",").map((s) => s.trim()).filter((s) => /^[a-z][a-z0-9-]{0,39}$/.test(s)).slice(0, MAX_HEALTH_CHAIN + 1);
+}
+
+function probeMessage(body: string): string {
+    try {
+        const parsed = JSON.parse(body) as { message?: unknown };
+        return typeof parsed.message === "string" ? `: ${parsed.message}` : "";
+    } catch {
+        return "";
+    }
+}
+
+function expectMethods<T>(value: unknown, methods: readonly string[], what: string): T {
+    if (value === undefined || value === null) throw new Error(`binding is missing from env; expected ${what}`);
+    for (const method of methods) {
+        if (typeof (value as Record<string, unknown>)[method] !== "function") {
+            throw new Error(`binding is not ${what} (it has no ${method}())`);
+        }
+    }
+    return value as T;
+}
