@@ -10,6 +10,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { ValidationError } from "../components/validation.ts";
 import { renderWranglerFiles } from "../components/wrangler/render.ts";
@@ -41,8 +42,7 @@ export async function plan(options: PlanOptions): Promise<{ run: OfflineRun; fil
         project: project.name,
         stack: options.stack,
         config,
-        // The language host loads the program module and uses its exports as the stack outputs.
-        program: () => require(entry) as unknown,
+        program: () => loadProgram(entry),
     });
     const files: Record<string, string> = {};
     const out = path.resolve(options.projectDir, options.out ?? ".platform");
@@ -73,6 +73,20 @@ export async function plan(options: PlanOptions): Promise<{ run: OfflineRun; fil
         fs.writeFileSync(file, text);
     }
     return { run, files: Object.keys(files) };
+}
+
+/**
+ * Loads the program module and returns its exports, which the language host uses as the stack outputs.
+ * A dynamic import works under tsx and under vitest alike; for a CommonJS module it also carries the
+ * whole `module.exports` as `default`, which the language host would not see, so that is dropped.
+ */
+async function loadProgram(entry: string): Promise<Record<string, unknown>> {
+    const namespace = { ...(await import(pathToFileURL(entry).href) as Record<string, unknown>) };
+    const cjs = namespace.default;
+    if (typeof cjs === "object" && cjs !== null && Object.keys(namespace).every((k) => k === "default" || k in cjs)) {
+        delete namespace.default;
+    }
+    return namespace;
 }
 
 /** The command line: parses arguments, runs {@link plan}, prints, and exits with the documented code. */

@@ -11,20 +11,34 @@ export const HEALTH_CHAIN_HEADER = "x-platform-health-chain";
 /** Longest chain of services checking each other's health; deeper service checks are skipped. */
 export const MAX_HEALTH_CHAIN = 4;
 
-/** Workers KV: `get` of `probeKey` (a missing key is fine). */
+/**
+ * Workers KV: `get` of `probeKey` (a missing key is fine).
+ * @param binding `env[name]`, expected to be a `KVNamespace`.
+ * @param probeKey key read; need not exist.
+ * @throws {Error} when the binding is missing or not a namespace, or the read fails.
+ */
 export async function checkKv(binding: unknown, probeKey: string): Promise<void> {
     const kv = expectMethods<{ get(key: string): Promise<unknown> }>(binding, ["get"], "a KV namespace");
     await kv.get(probeKey);
 }
 
-/** D1: `select 1`, which must return the row `{ ok: 1 }`. */
+/**
+ * D1: `select 1 as ok`, which must return the row `{ ok: 1 }`.
+ * @param binding `env[name]`, expected to be a `D1Database`.
+ * @throws {Error} when the binding is missing or not a database, the query fails or returns another row.
+ */
 export async function checkD1(binding: unknown): Promise<void> {
     const db = expectMethods<{ prepare(query: string): { first(): Promise<unknown> } }>(binding, ["prepare"], "a D1 database");
     const row = await db.prepare("select 1 as ok").first();
     if ((row as { ok?: unknown } | null)?.ok !== 1) throw new Error("select 1 returned an unexpected result");
 }
 
-/** R2: `head` of `probeKey` (a missing object is fine). */
+/**
+ * R2: `head` of `probeKey` (a missing object is fine).
+ * @param binding `env[name]`, expected to be an `R2Bucket`.
+ * @param probeKey object key looked up; need not exist.
+ * @throws {Error} when the binding is missing or not a bucket, or the request fails.
+ */
 export async function checkR2(binding: unknown, probeKey: string): Promise<void> {
     const bucket = expectMethods<{ head(key: string): Promise<unknown> }>(binding, ["head"], "an R2 bucket");
     await bucket.head(probeKey);
@@ -33,6 +47,10 @@ export async function checkR2(binding: unknown, probeKey: string): Promise<void>
 /**
  * Durable Objects: fetches the health probe from the instance named `objectName`. The class must answer
  * it with `isHealthProbe` / `healthProbeResponse`; any other answer fails with a hint saying so.
+ * @param binding `env[name]`, expected to be a `DurableObjectNamespace`.
+ * @param objectName name given to `idFromName`; the same instance answers every probe.
+ * @throws {Error} when the binding is missing, the fetch fails, the class does not handle the probe, or
+ *   its probe answers `fail` (the message carries the probe's own message).
  */
 export async function checkDurableObject(binding: unknown, objectName: string): Promise<void> {
     const namespace = expectMethods<{ idFromName(name: string): unknown; get(id: unknown): unknown }>(
@@ -55,7 +73,11 @@ export async function checkDurableObject(binding: unknown, objectName: string): 
  * Service bindings: fetches the bound service's health endpoint (`https://<service><path>`), passing
  * the chain of services already checking so a cycle (a → b → a) stops instead of recursing.
  *
+ * @param binding `env[name]`, expected to be a service binding (`Fetcher`).
+ * @param service the bound service's declared name, used as the request's host and in cycle detection.
+ * @param path the bound service's health path (`/health`).
  * @param chain services already in this health check, this one last (`["reports"]`).
+ * @param signal aborts the request when the check's time limit passes.
  * @returns a note when the check is skipped (cycle or depth limit); fails on any answer but 200, naming
  *   the target's failing checks when it answers with a health report.
  */
@@ -73,7 +95,11 @@ export async function checkService(binding: unknown, service: string, path: stri
         (failing.length > 0 ? `; failing checks: ${failing.join(", ")}` : ""));
 }
 
-/** Parses the chain header of an incoming health request: valid service names only, in order. */
+/**
+ * Parses the {@link HEALTH_CHAIN_HEADER} of an incoming health request.
+ * @param header the header's value, `null` when absent.
+ * @returns valid service names only, in order, at most {@link MAX_HEALTH_CHAIN} + 1 of them.
+ */
 export function parseHealthChain(header: string | null): string[] {
     if (header === null) return [];
     return header.split(",").map((s) => s.trim()).filter((s) => /^[a-z][a-z0-9-]{0,39}$/.test(s)).slice(0, MAX_HEALTH_CHAIN + 1);

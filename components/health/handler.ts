@@ -4,7 +4,7 @@
  */
 import { HEALTH_CHAIN_HEADER, checkD1, checkDurableObject, checkKv, checkR2, checkService, parseHealthChain } from "./checks.ts";
 import { checkEnvContract } from "./envContract.ts";
-import { ENV_CHECK, planHealthChecks } from "./plan.ts";
+import { planHealthChecks } from "./plan.ts";
 import { DEFAULT_TIMEOUT_MS, runCheck, type CheckWork } from "./timing.ts";
 import type { CheckResult, HealthDeclaration, HealthOptions, HealthReport, PlannedCheck } from "./types.ts";
 
