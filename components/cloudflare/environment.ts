@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ServiceDeclaration } from "../service/declaration.ts";
+import { ENVIRONMENT_TYPE } from "../typeTokens.ts";
 import type { ServiceSettings } from "../wrangler/generate.ts";
 import { WorkerService, type BindingSummary } from "./workerService.ts";
 import type { EnvContract } from "../service/envContract.ts";
@@ -61,7 +62,7 @@ export class Environment extends pulumi.ComponentResource {
     declare readonly summary: pulumi.Output<Record<string, ServiceSummary>>;
 
     constructor(name: string, args: EnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:cloudflare:Environment", name, {}, opts);
+        super(ENVIRONMENT_TYPE, name, {}, opts);
         const services: Record<string, WorkerService> = {};
         const scripts: Record<string, string> = {};
         for (const svc of args.services) {

@@ -1,6 +1,7 @@
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import { bundleWorker } from "./bundle.ts";
+import { WORKER_SERVICE_TYPE } from "../typeTokens.ts";
 import { bindingSlug, type ServiceDeclaration, type BindingKind } from "../service/declaration.ts";
 import { describeEnvContract, type EnvContract } from "../service/envContract.ts";
 import { generateWranglerConfig, type GeneratedWranglerConfig, type ResolvedResource, type ServiceSettings } from "../wrangler/generate.ts";
@@ -80,7 +81,7 @@ export class WorkerService extends pulumi.ComponentResource {
     declare readonly resources: Readonly<Record<string, cloudflare.WorkersKvNamespace | cloudflare.D1Database | cloudflare.R2Bucket>>;
 
     constructor(name: string, args: WorkerServiceArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:cloudflare:WorkerService", name, {}, opts);
+        super(WORKER_SERVICE_TYPE, name, {}, opts);
         const stateful = createStatefulResources(name, args, this);
         const resolved = resolveResources(stateful);
         const script = createScript(name, args, resolved, this);

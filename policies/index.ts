@@ -1,0 +1,15 @@
+/**
+ * The Workers platform policy pack. Constructing the pack starts the analyzer server, so this module
+ * does nothing else; the policies live in one module per area.
+ *
+ * Run with the CLI: `pulumi preview --policy-pack policies --policy-pack-config policies/config/<stack>.json`.
+ */
+import { PolicyPack } from "@pulumi/policy";
+import { secretPolicies } from "./secrets.ts";
+import { storagePolicies } from "./storage.ts";
+import { workerPolicies } from "./workers.ts";
+
+new PolicyPack("workers-platform", {
+    enforcementLevel: "advisory",
+    policies: [...workerPolicies, ...secretPolicies, ...storagePolicies],
+});

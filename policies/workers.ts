@@ -1,0 +1,207 @@
+/**
+ * Policies on Workers: health checks, env contracts, compatibility dates, observability, exposure and
+ * Durable Object storage.
+ */
+import * as cloudflare from "@pulumi/cloudflare";
+import { validateResourceOfType, type ResourceValidationPolicy, type StackValidationPolicy } from "@pulumi/policy";
+import type { EnvContract } from "../components/service/envContract.ts";
+import { scriptLabel, scripts } from "./stackView.ts";
+
+type Binding = { name?: string; type?: string };
+
+/** Binding `type` values that can provide each kind of env contract key. */
+const BINDING_TYPES: Readonly<Record<string, readonly string[]>> = {
+    secret: ["secret_text"],
+    var: ["plain_text", "json"],
+    kv: ["kv_namespace"],
+    d1: ["d1"],
+    r2: ["r2_bucket"],
+    durableObject: ["durable_object_namespace"],
+    service: ["service"],
+    hyperdrive: ["hyperdrive"],
+};
+
+/** Every Worker script belongs to a WorkerService that declares a health check path. */
+export const workerHealthCheck: StackValidationPolicy = {
+    name: "worker-health-check",
+    description: "Checks that every Worker script belongs to a WorkerService that declares a health check path.",
+    severity: "high",
+    enforcementLevel: "advisory",
+    tags: ["reliability"],
+    remediationSteps: "Declare the Worker with defineService (health.path defaults to /health), deploy it through WorkerService, " +
+        "and serve the endpoint with createHealthHandler from components/health.",
+    validateStack: (args, reportViolation) => {
+        for (const view of scripts(args.resources)) {
+            const path = view.service?.props.healthCheckPath;
+            if (view.service === undefined) {
+                reportViolation(`Worker ${scriptLabel(view)} is not declared through a WorkerService, so it has no health check.`, view.resource.urn);
+            } else if (typeof path !== "string" || !path.startsWith("/")) {
+                reportViolation(`Worker ${scriptLabel(view)} must declare a health check path (health.path), got ${JSON.stringify(path ?? null)}.`, view.resource.urn);
+            }
+        }
+    },
+};
+
+/** Every env contract key is bound with the right kind, and no plain variable is bound outside the contract. */
+export const envContractBindings: StackValidationPolicy = {
+    name: "env-contract-bindings",
+    description: "Checks that every key of a service's env contract is provided by a binding of the right kind and that no plain variable is bound outside the contract.",
+    severity: "high",
+    enforcementLevel: "advisory",
+    tags: ["configuration"],
+    remediationSteps: "Make the bindings in services/<name>/service.ts match the env contract: secret keys as { kind: \"secret\" }, " +
+        "plain values as { kind: \"var\" }, resources with their binding kind; add any extra variable to the contract or remove it.",
+    validateStack: (args, reportViolation) => {
+        for (const view of scripts(args.resources)) {
+            const contract = view.service?.props.envContract as EnvContract | undefined;
+            const bindings = view.resource.props.bindings as Binding[] | undefined;
+            if (contract === undefined || !Array.isArray(contract.keys) || !Array.isArray(bindings)) continue;
+            const byName = new Map(bindings.map((b) => [b.name, b]));
+            for (const key of contract.keys) {
+                const binding = byName.get(key.name);
+                const allowed = BINDING_TYPES[key.kind] ?? [];
+                if (binding === undefined) {
+                    if (!key.optional) {
+                        reportViolation(`Worker ${scriptLabel(view)} has no binding for env contract key ${key.name}; bind it as ${allowed.join(" or ")}.`, view.resource.urn);
+                    }
+                } else if (binding.type !== undefined && !allowed.includes(binding.type)) {
+                    reportViolation(`Worker ${scriptLabel(view)} binds env contract key ${key.name} as ${binding.type}; its contract kind ${key.kind} needs ${allowed.join(" or ")}.`, view.resource.urn);
+                }
+            }
+            const keys = new Set(contract.keys.map((k) => k.name));
+            for (const binding of bindings) {
+                if ((binding.type === "plain_text" || binding.type === "json") && binding.name !== undefined && !keys.has(binding.name)) {
+                    reportViolation(`Worker ${scriptLabel(view)} binds variable ${binding.name}, which its env contract does not declare.`, view.resource.urn);
+                }
+            }
+        }
+    },
+};
+
+/** Settings of {@link compatibilityDateCurrent}. */
+export interface CompatibilityDateConfig {
+    /** Oldest acceptable compatibility date, in days before today (UTC). @default 365 */
+    readonly maxAgeDays: number;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The compatibility date is set, real, not in the future and not older than `maxAgeDays`. */
+export const compatibilityDateCurrent: ResourceValidationPolicy = {
+    name: "compatibility-date-current",
+    description: "Checks that a Worker's compatibility date is present, not in the future, and not older than the configured age.",
+    severity: "low",
+    enforcementLevel: "advisory",
+    tags: ["maintenance"],
+    url: "https://developers.cloudflare.com/workers/configuration/compatibility-dates/",
+    remediationSteps: "Set compatibilityDate in the service declaration to a recent date (YYYY-MM-DD), read the compatibility " +
+        "flags changelog for behaviour changes since the old date, and run the tests on workerd.",
+    configSchema: {
+        properties: { maxAgeDays: { type: "integer", minimum: 1, default: 365, description: "Oldest acceptable date, in days before today." } },
+    },
+    validateResource: validateResourceOfType(cloudflare.WorkersScript, (script, args, reportViolation) => {
+        const { maxAgeDays } = args.getConfig<CompatibilityDateConfig>();
+        const date = script.compatibilityDate;
+        const label = script.scriptName ?? args.name;
+        if (typeof date !== "string" || date === "") {
+            reportViolation(`Worker ${label} must set a compatibility date.`);
+            return;
+        }
+        const time = Date.parse(`${date}T00:00:00Z`);
+        if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(time)) {
+            reportViolation(`Worker ${label} has compatibility date "${date}", which is not a YYYY-MM-DD date.`);
+            return;
+        }
+        const today = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate());
+        if (time > today) {
+            reportViolation(`Worker ${label} has compatibility date ${date}, which is in the future.`);
+        } else if (today - time > maxAgeDays * DAY_MS) {
+            reportViolation(`Worker ${label} has compatibility date ${date}, older than ${maxAgeDays} days.`);
+        }
+    }),
+};
+
+/** Workers Logs are on. */
+export const observabilityEnabled: ResourceValidationPolicy = {
+    name: "observability-enabled",
+    description: "Checks that a Worker has Workers Logs (observability) enabled.",
+    severity: "medium",
+    enforcementLevel: "advisory",
+    tags: ["operations"],
+    url: "https://developers.cloudflare.com/workers/observability/logs/workers-logs/",
+    remediationSteps: "Set observability: { enabled: true } in the service declaration or in platform:services.<name>.observability.",
+    validateResource: validateResourceOfType(cloudflare.WorkersScript, (script, args, reportViolation) => {
+        if (script.observability?.enabled !== true) {
+            reportViolation(`Worker ${script.scriptName ?? args.name} must have observability enabled in production.`);
+        }
+    }),
+};
+
+/** workers.dev is explicitly disabled for every script. */
+export const workersDevDisabled: StackValidationPolicy = {
+    name: "workers-dev-disabled",
+    description: "Checks that every Worker has its workers.dev subdomain explicitly disabled.",
+    severity: "medium",
+    enforcementLevel: "advisory",
+    tags: ["security"],
+    url: "https://developers.cloudflare.com/workers/configuration/routing/workers-dev/",
+    remediationSteps: "Set workersDev: false for the service in Pulumi.production.yaml (platform:services.<name>.workersDev) and serve it on a route or custom domain.",
+    validateStack: (args, reportViolation) => {
+        const subdomains = args.resources.filter((r) => r.isType(cloudflare.WorkersScriptSubdomain));
+        for (const view of scripts(args.resources)) {
+            const subdomain = subdomains.find((s) => s.props.scriptName === view.scriptName);
+            if (subdomain === undefined) {
+                reportViolation(`Worker ${scriptLabel(view)} must declare its workers.dev subdomain as disabled; none is declared.`, view.resource.urn);
+            } else if (subdomain.props.enabled !== false) {
+                reportViolation(`Worker ${scriptLabel(view)} must have workers.dev disabled in production.`, subdomain.urn);
+            }
+        }
+    },
+};
+
+/** Every script is reachable through a route or a Custom Domain. */
+export const workerRouted: StackValidationPolicy = {
+    name: "worker-routed",
+    description: "Checks that every Worker is reachable through a route or a Custom Domain on the stack's zone.",
+    severity: "medium",
+    enforcementLevel: "advisory",
+    tags: ["reliability"],
+    url: "https://developers.cloudflare.com/workers/configuration/routing/",
+    remediationSteps: "Add routes or customDomains for the service in Pulumi.production.yaml (platform:services.<name>).",
+    validateStack: (args, reportViolation) => {
+        const targets = new Set<unknown>();
+        for (const r of args.resources) {
+            if (r.isType(cloudflare.WorkersRoute)) targets.add(r.props.script);
+            if (r.isType(cloudflare.WorkersCustomDomain)) targets.add(r.props.service);
+        }
+        for (const view of scripts(args.resources)) {
+            if (view.scriptName !== undefined && !targets.has(view.scriptName)) {
+                reportViolation(`Worker ${scriptLabel(view)} must be reachable through a route or custom domain in production.`, view.resource.urn);
+            }
+        }
+    },
+};
+
+/** Durable Object classes created by a migration use SQLite storage. */
+export const durableObjectsSqlite: ResourceValidationPolicy = {
+    name: "durable-objects-sqlite",
+    description: "Checks that Durable Object classes created by a migration use SQLite storage (new_sqlite_classes).",
+    severity: "low",
+    enforcementLevel: "advisory",
+    tags: ["durability"],
+    url: "https://developers.cloudflare.com/durable-objects/api/sqlite-storage-api/",
+    remediationSteps: "Create new classes with newSqliteClasses instead of newClasses in durableObjectMigrations; " +
+        "existing key-value classes cannot be converted, so only new steps need changing.",
+    validateResource: validateResourceOfType(cloudflare.WorkersScript, (script, args, reportViolation) => {
+        const steps = [script.migrations ?? {}, ...(script.migrations?.steps ?? [])];
+        const legacy = steps.flatMap((s) => s.newClasses ?? []);
+        if (legacy.length > 0) {
+            reportViolation(`Worker ${script.scriptName ?? args.name} creates Durable Object classes ${legacy.join(", ")} with key-value storage; use newSqliteClasses.`);
+        }
+    }),
+};
+
+/** The Worker policies, in report order. */
+export const workerPolicies = [
+    workerHealthCheck, envContractBindings, compatibilityDateCurrent, observabilityEnabled, workersDevDisabled, workerRouted, durableObjectsSqlite,
+];
