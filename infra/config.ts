@@ -7,9 +7,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { observabilitySchema, BINDING_NAME, SERVICE_NAME } from "../components/service/declaration.ts";
-import { cronProblem } from "../components/service/cron.ts";
-import { ValidationError, zodIssues, type ValidationIssue } from "../components/validation.ts";
+import { observabilitySchema, BINDING_NAME, SERVICE_NAME } from "../components/service/declaration";
+import { cronProblem } from "../components/service/cron";
+import { ValidationError, zodIssues, type ValidationIssue } from "../components/validation";
 
 /** Config namespace of this project (the `name` in Pulumi.yaml). */
 export const NAMESPACE = "platform";

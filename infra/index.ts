@@ -1,8 +1,8 @@
 /**
  * Entry point of the Pulumi program (`main` in Pulumi.yaml). Its exports are the stack outputs.
  */
-import { definePlatform } from "./program.ts";
-import { services as registered } from "./services.ts";
+import { definePlatform } from "./program";
+import { services as registered } from "./services";
 
 const environment = definePlatform(registered);
 

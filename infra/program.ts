@@ -4,10 +4,10 @@
  */
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { Environment } from "../components/cloudflare/environment.ts";
-import { loadStackConfig } from "./config.ts";
-import type { ServiceEntry } from "./registry.ts";
-import { resolveServices } from "./resolve.ts";
+import { Environment } from "../components/cloudflare/environment";
+import { loadStackConfig } from "./config";
+import type { ServiceEntry } from "./registry";
+import { resolveServices } from "./resolve";
 
 /** Absolute path of the project root (the directory holding Pulumi.yaml). */
 export const PROJECT_ROOT = path.resolve(__dirname, "..");

@@ -1,7 +1,7 @@
 /**
  * How services are listed for a stack: each declaration with the directory its paths resolve from.
  */
-import type { ServiceDeclaration } from "../components/service/declaration.ts";
+import type { ServiceDeclaration } from "../components/service/declaration";
 
 /** One registered service. */
 export interface ServiceEntry {

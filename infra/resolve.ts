@@ -6,13 +6,13 @@
  */
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { dependenciesOf, scriptNameOf, type EnvironmentService } from "../components/cloudflare/environment.ts";
-import { resourceName } from "../components/cloudflare/workerService.ts";
-import { contractIssues } from "../components/service/envContract.ts";
-import { ValidationError, renderPath, type ValidationIssue } from "../components/validation.ts";
-import type { ServiceSettings } from "../components/wrangler/generate.ts";
-import { NAMESPACE, type StackConfig } from "./config.ts";
-import type { ServiceEntry } from "./registry.ts";
+import { dependenciesOf, scriptNameOf, type EnvironmentService } from "../components/cloudflare/environment";
+import { resourceName } from "../components/cloudflare/workerService";
+import { contractIssues } from "../components/service/envContract";
+import { ValidationError, renderPath, type ValidationIssue } from "../components/validation";
+import type { ServiceSettings } from "../components/wrangler/generate";
+import { NAMESPACE, type StackConfig } from "./config";
+import type { ServiceEntry } from "./registry";
 
 /** Cloudflare's limit on script names and R2 bucket names. Source: https://developers.cloudflare.com/r2/buckets/create-buckets/#bucket-level-operations */
 const MAX_NAME_LENGTH = 63;

@@ -3,9 +3,9 @@
  * listing it here; order does not matter (the program orders services by their bindings).
  */
 import * as path from "node:path";
-import api from "../services/api/service.ts";
-import reports from "../services/reports/service.ts";
-import type { ServiceEntry } from "./registry.ts";
+import api from "../services/api/service";
+import reports from "../services/reports/service";
+import type { ServiceEntry } from "./registry";
 
 const servicesDir = path.resolve(__dirname, "..", "services");
 

@@ -5,9 +5,9 @@
  * Run with the CLI: `pulumi preview --policy-pack policies --policy-pack-config policies/config/<stack>.json`.
  */
 import { PolicyPack } from "@pulumi/policy";
-import { secretPolicies } from "./secrets.ts";
-import { storagePolicies } from "./storage.ts";
-import { workerPolicies } from "./workers.ts";
+import { secretPolicies } from "./secrets";
+import { storagePolicies } from "./storage";
+import { workerPolicies } from "./workers";
 
 new PolicyPack("workers-platform", {
     enforcementLevel: "advisory",

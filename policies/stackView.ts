@@ -4,7 +4,7 @@
  */
 import * as cloudflare from "@pulumi/cloudflare";
 import type { PolicyResource } from "@pulumi/policy";
-import { WORKER_SERVICE_TYPE } from "../components/typeTokens.ts";
+import { WORKER_SERVICE_TYPE } from "../components/typeTokens";
 
 /** One Worker script with what surrounds it in the stack. */
 export interface ScriptView {

@@ -4,8 +4,8 @@
  */
 import * as cloudflare from "@pulumi/cloudflare";
 import { validateResourceOfType, type ResourceValidationPolicy, type StackValidationPolicy } from "@pulumi/policy";
-import type { EnvContract } from "../components/service/envContract.ts";
-import { scriptLabel, scripts } from "./stackView.ts";
+import type { EnvContract } from "../components/service/envContract";
+import { scriptLabel, scripts } from "./stackView";
 
 type Binding = { name?: string; type?: string };
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { defineService } from "../components/service/declaration.ts";
-import { ValidationError } from "../components/validation.ts";
-import { loadStackConfig } from "../infra/config.ts";
-import { resolveServices } from "../infra/resolve.ts";
-import type { ServiceEntry } from "../infra/registry.ts";
+import { defineService } from "../components/service/declaration";
+import { ValidationError } from "../components/validation";
+import { loadStackConfig } from "../infra/config";
+import { resolveServices } from "../infra/resolve";
+import type { ServiceEntry } from "../infra/registry";
 
 const api = defineService({
     name: "api",

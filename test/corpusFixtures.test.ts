@@ -25,13 +25,13 @@ import { parse as parseJsonc, printParseErrorCode, type ParseError } from "jsonc
 import { parse as parseToml } from "smol-toml";
 import { parse as parseYaml } from "yaml";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { ServiceDeclaration } from "../components/service/declaration.ts";
-import type { ServiceSummary } from "../components/cloudflare/environment.ts";
-import { definePlatform, PROJECT_ROOT } from "../infra/program.ts";
-import { runOffline, type OfflineRun } from "../tools/lib/mockEngine.ts";
-import { readProjectFile, readStackConfig, SECRET_PLACEHOLDER, type EngineConfig } from "../tools/lib/stackFiles.ts";
-import chatDemo from "./fixtures/corpus/edge-chat-demo/service.ts";
-import sandboxContainer from "./fixtures/corpus/mcp-cloudflare-container-sandbox/service.ts";
+import type { ServiceDeclaration } from "../components/service/declaration";
+import type { ServiceSummary } from "../components/cloudflare/environment";
+import { definePlatform, PROJECT_ROOT } from "../infra/program";
+import { runOffline, type OfflineRun } from "../tools/lib/mockEngine";
+import { readProjectFile, readStackConfig, SECRET_PLACEHOLDER, type EngineConfig } from "../tools/lib/stackFiles";
+import chatDemo from "./fixtures/corpus/edge-chat-demo/service";
+import sandboxContainer from "./fixtures/corpus/mcp-cloudflare-container-sandbox/service";
 
 const CORPUS_DIR = path.resolve(PROJECT_ROOT, "..", "shared", "wrangler-corpus");
 const FIXTURES_DIR = path.join(PROJECT_ROOT, "test", "fixtures", "corpus");

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { defineService, type ServiceDeclarationInput } from "../components/service/declaration.ts";
-import { ValidationError } from "../components/validation.ts";
+import { defineService, type ServiceDeclarationInput } from "../components/service/declaration";
+import { ValidationError } from "../components/validation";
 
 /** A valid declaration; each case changes one thing. */
 function valid(): ServiceDeclarationInput {

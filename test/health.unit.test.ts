@@ -4,12 +4,12 @@
  */
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { defineService } from "../components/service/declaration.ts";
+import { defineService } from "../components/service/declaration";
 import {
     HEALTH_CHAIN_HEADER, MAX_MESSAGE_LENGTH, checkEnvContract, createHealthHandler, envContractErrorResponse,
     healthProbeRequest, healthProbeResponse, isHealthProbe, parseHealthReport, planHealthChecks, runCheck, runHealthChecks,
     type HealthOptions, type HealthReport,
-} from "../components/health/index.ts";
+} from "../components/health/index";
 
 const SECRET = "s3cr3t-value-that-must-never-appear-0123456789";
 

@@ -5,8 +5,10 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import Ajv from "ajv-draft-04";
+import addFormats from "ajv-formats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SECRET_PLACEHOLDER } from "../tools/lib/stackFiles.ts";
+import { SECRET_PLACEHOLDER } from "../tools/lib/stackFiles";
 
 const projectDir = path.resolve(__dirname, "..");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "plan-test-"));
@@ -18,7 +20,11 @@ function plan(...args: string[]): PlanResult {
     });
     return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
-interface Report { stack: string; resources: { urn: string; type: string; name: string; parent: string; custom: boolean; protect: boolean; inputs: Record<string, unknown> }[] }
+interface Report {
+    stack: string;
+    resources: { urn: string; type: string; name: string; parent: string; custom: boolean; protect: boolean; inputs: Record<string, unknown> }[];
+    violations: { policy: string; pack: string; version: string; level: string; severity: string | null; urn: string | null; message: string; remediation: string | null }[];
+}
 const readReport = (file: string) => JSON.parse(fs.readFileSync(file, "utf8")) as Report;
 
 /** A project directory whose Pulumi.yaml runs `main` with the given stack file. */
@@ -31,11 +37,14 @@ function project(name: string, stackYaml: string, main = path.join(projectDir, "
 }
 
 const results: Record<string, PlanResult> = {};
+const brokenDir = path.join(projectDir, "test", "fixtures", "broken-stack");
 beforeAll(() => {
     for (const [key, stack] of [["staging", "staging"], ["staging2", "staging"], ["production", "production"]] as const) {
-        results[key] = plan("--stack", stack, "--out", path.join(tmp, key), "--json", path.join(tmp, `${key}.json`));
+        results[key] = plan("--stack", stack, "--out", path.join(tmp, key), "--json", path.join(tmp, `${key}.json`), "--sarif", path.join(tmp, `${key}.sarif`));
     }
-}, 180_000);
+    results.broken = plan("--stack", "production", "--cwd", brokenDir, "--out", path.join(tmp, "broken"),
+        "--json", path.join(tmp, "broken.json"), "--sarif", path.join(tmp, "broken.sarif"));
+}, 240_000);
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 describe("npm run plan", () => {
@@ -131,5 +140,54 @@ describe("npm run plan", () => {
         const result = plan("--stack", "test", "--cwd", project("broken", "config: {}\n", main));
         expect(result.status).toBe(1);
         expect(result.stderr).toContain("the program crashed");
+    });
+
+    it("runs the policy pack: the shipped stacks have no mandatory violation", () => {
+        expect(results.production!.stdout).toMatch(/Policies:\n {4}✅ workers-platform@v0\.1\.0 \(local: policies\)/);
+        expect(readReport(path.join(tmp, "production.json")).violations).toEqual([]);
+        const staging = readReport(path.join(tmp, "staging.json")).violations;
+        expect(staging.length).toBeGreaterThan(0);
+        expect(new Set(staging.map((v) => v.level))).toEqual(new Set(["advisory"]));
+        expect(results.staging!.stdout).toContain("⚠️ workers-platform@v0.1.0");
+    });
+
+    it("exits 1 with exactly the expected violations on the deliberately broken stack", () => {
+        const result = results.broken!;
+        expect(result.status, result.stderr).toBe(1);
+        expect(result.stdout).toContain("❌ workers-platform@v0.1.0");
+        const found = readReport(path.join(tmp, "broken.json")).violations
+            .map((v) => `${v.level} ${v.policy} ${v.urn?.slice(v.urn.lastIndexOf("::") + 2)}`).sort();
+        expect(found).toEqual([
+            "mandatory compatibility-date-current legacy-script",
+            "mandatory durable-objects-sqlite legacy-script",
+            "mandatory env-contract-bindings tampered-script",
+            "mandatory no-plaintext-secrets legacy-script",
+            "mandatory no-plaintext-secrets rogue",
+            "mandatory no-plaintext-secrets tampered-script",
+            "mandatory observability-enabled legacy-script",
+            "mandatory stateful-resources-protected legacy-db",
+            "mandatory worker-health-check rogue",
+            "mandatory worker-routed legacy-script",
+            "mandatory worker-routed rogue",
+            "mandatory workers-dev-disabled legacy-subdomain",
+            "mandatory workers-dev-disabled rogue",
+        ]);
+        // The fixture's plain-text values are plain inputs (that is the violation), but the policy
+        // messages and reports never repeat them.
+        const text = JSON.stringify(readReport(path.join(tmp, "broken.json")).violations) + result.stdout + fs.readFileSync(path.join(tmp, "broken.sarif"), "utf8");
+        expect(text).not.toContain("hunter2");
+        expect(text).not.toContain("fixture-value");
+    });
+
+    it("writes SARIF that validates against the SARIF 2.1.0 schema", () => {
+        const ajv = new Ajv({ allErrors: true, strict: false, unicodeRegExp: false });
+        addFormats(ajv);
+        const validate = ajv.compile(JSON.parse(fs.readFileSync(require.resolve("@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json"), "utf8")));
+        for (const key of ["broken", "production", "staging"]) {
+            const log = JSON.parse(fs.readFileSync(path.join(tmp, `${key}.sarif`), "utf8"));
+            expect(validate(log), `${key}: ${JSON.stringify(validate.errors)}`).toBe(true);
+        }
+        const broken = JSON.parse(fs.readFileSync(path.join(tmp, "broken.sarif"), "utf8"));
+        expect(broken.runs[0].results).toHaveLength(13);
     });
 });

@@ -7,10 +7,10 @@ import * as fs from "node:fs";
 import Ajv from "ajv-draft-04";
 import addFormats from "ajv-formats";
 import { describe, expect, it } from "vitest";
-import { ValidationError } from "../components/validation.ts";
-import type { PolicyRunResult, PolicyViolation } from "../tools/lib/policyResult.ts";
-import { hasMandatoryViolations, parseUrn, renderPoliciesBlock, violationRecords } from "../tools/lib/policyReport.ts";
-import { SARIF_SCHEMA_URI, toSarif, violationFingerprint } from "../tools/lib/sarif.ts";
+import { ValidationError } from "../components/validation";
+import type { PolicyRunResult, PolicyViolation } from "../tools/lib/policyResult";
+import { hasMandatoryViolations, parseUrn, renderPoliciesBlock, violationRecords } from "../tools/lib/policyReport";
+import { SARIF_SCHEMA_URI, toSarif, violationFingerprint } from "../tools/lib/sarif";
 
 const PACK = { name: "workers-platform-policies", version: "0.1.0" };
 const STACK_URN = "urn:pulumi:production::platform::pulumi:pulumi:Stack::platform-production";

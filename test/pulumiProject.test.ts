@@ -7,8 +7,8 @@ import Ajv2020 from "ajv/dist/2020";
 import addFormats from "ajv-formats";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { loadStackConfig } from "../infra/config.ts";
-import { readProjectFile, readStackConfig, SECRET_PLACEHOLDER } from "../tools/lib/stackFiles.ts";
+import { loadStackConfig } from "../infra/config";
+import { readProjectFile, readStackConfig, SECRET_PLACEHOLDER } from "../tools/lib/stackFiles";
 
 const projectDir = path.resolve(__dirname, "..");
 const schemaPath = path.resolve(projectDir, "..", "shared", "pulumi", "project.schema.json");

@@ -6,9 +6,9 @@ import * as path from "node:path";
 import { createHash } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { defineService } from "../components/service/declaration.ts";
-import { definePlatform } from "../infra/program.ts";
-import { maskSecrets, runOffline, type OfflineRun, type ResourceRecord } from "../tools/lib/mockEngine.ts";
+import { defineService } from "../components/service/declaration";
+import { definePlatform } from "../infra/program";
+import { maskSecrets, runOffline, type OfflineRun, type ResourceRecord } from "../tools/lib/mockEngine";
 
 const root = path.join(__dirname, "fixtures", "workers", "basic");
 const core = defineService({

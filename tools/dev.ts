@@ -12,9 +12,9 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { ValidationError } from "../components/validation.ts";
-import type { ServiceSummary } from "../components/cloudflare/environment.ts";
-import { plan } from "./plan.ts";
+import { ValidationError } from "../components/validation";
+import type { ServiceSummary } from "../components/cloudflare/environment";
+import { plan } from "./plan";
 
 const USAGE = "usage: npm run dev -- --stack <name> --service <name> [--port <n>]";
 const projectDir = path.resolve(__dirname, "..");

@@ -1,25 +1,36 @@
 /**
- * `npm run plan -- --stack <name> [--out <dir>] [--json <file>] [--cwd <project dir>]`
+ * `npm run plan -- --stack <name> [--out <dir>] [--json <file>] [--sarif <file>]
+ *                  [--policy-pack <dir>] [--policy-pack-config <file>] [--cwd <project dir>]`
  *
  * Offline preview of a stack, without the Pulumi CLI or credentials: loads `Pulumi.<stack>.yaml` as the
  * engine passes config, runs the program (`main` of Pulumi.yaml) under the SDK's mock engine in preview
- * mode, prints the resource tree like `pulumi preview`, writes `<out>/<stack>/<service>/wrangler.jsonc`
- * and `.dev.vars.example` for each service, and with `--json` the registered resources (secrets masked).
+ * mode, prints the resource tree like `pulumi preview`, runs the policy pack over it through the analyzer
+ * protocol as the engine does and prints its `Policies:` block, and writes
+ * `<out>/<stack>/<service>/wrangler.jsonc` and `.dev.vars.example` for each service. `--json` writes the
+ * registered resources (secrets masked) and one record per policy violation; `--sarif` writes the
+ * violations as SARIF 2.1.0 for GitHub code scanning.
  *
- * Exit codes: 0 success; 2 invalid config or declaration (message only); 1 any other failure.
+ * Exit codes: 0 success; 1 a mandatory policy is violated, or any other failure; 2 invalid config,
+ * declaration, arguments or policy config (message only).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { ValidationError } from "../components/validation.ts";
-import { renderWranglerFiles } from "../components/wrangler/render.ts";
-import type { ServiceSummary } from "../components/cloudflare/environment.ts";
-import { maskSecrets, runOffline, type OfflineRun } from "./lib/mockEngine.ts";
-import { renderPreview } from "./lib/previewTree.ts";
-import { readProjectFile, readStackConfig } from "./lib/stackFiles.ts";
+import { ValidationError } from "../components/validation";
+import { renderWranglerFiles } from "../components/wrangler/render";
+import type { ServiceSummary } from "../components/cloudflare/environment";
+import { PolicyConfigError, runPolicyPack, type PolicyPackConfig, type PolicyPackRun } from "./lib/analyzer";
+import { maskSecrets, runOffline, type OfflineRun } from "./lib/mockEngine";
+import { hasMandatoryViolations, renderPoliciesBlock, violationRecords } from "./lib/policyReport";
+import { toSarif } from "./lib/sarif";
+import { renderPreview } from "./lib/previewTree";
+import { readProjectFile, readStackConfig } from "./lib/stackFiles";
 
-const USAGE = "usage: npm run plan -- --stack <name> [--out <dir>] [--json <file>] [--cwd <project dir>]";
+const USAGE = "usage: npm run plan -- --stack <name> [--out <dir>] [--json <file>] [--sarif <file>] " +
+    "[--policy-pack <dir> | --no-policies] [--policy-pack-config <file>] [--cwd <project dir>]";
+/** The policy pack of this repository. */
+const DEFAULT_POLICY_PACK = path.resolve(__dirname, "..", "policies");
 
 /** Options of {@link plan}. */
 export interface PlanOptions {
@@ -29,12 +40,37 @@ export interface PlanOptions {
     readonly projectDir: string;
     /** Where wrangler files go (`<out>/<stack>/<service>/`). @default "<projectDir>/.platform" */
     readonly out?: string;
-    /** Path of the JSON report to write, if any. */
+    /** Path of the JSON report to write, if any: `{ stack, resources, violations }`. */
     readonly json?: string;
+    /** Path of the SARIF 2.1.0 file to write, if any; needs a policy pack. */
+    readonly sarif?: string;
+    /**
+     * Policy pack to run: its directory, or false to skip policies.
+     * @default false (the CLI defaults to this repository's `policies/`)
+     */
+    readonly policyPack?: string | false;
+    /**
+     * The pack's config in the CLI's `--policy-pack-config` format.
+     * @default `<policyPack>/config/<stack>.json` when it exists, else none
+     */
+    readonly policyPackConfig?: string;
 }
 
-/** Runs the plan and writes its files; returns the run and the files written (absolute paths). */
-export async function plan(options: PlanOptions): Promise<{ run: OfflineRun; files: string[] }> {
+/** What {@link plan} produced. */
+export interface PlanResult {
+    readonly run: OfflineRun;
+    /** The policy run, when a pack was given. */
+    readonly policies?: PolicyPackRun;
+    /** Absolute paths of the files written. */
+    readonly files: string[];
+}
+
+/**
+ * Runs the plan (and the policy pack, if given) and writes its files.
+ * @throws {ValidationError} for invalid project files, stack config or declarations (nothing is written);
+ *   {@link PolicyConfigError} for an invalid policy config; any other error of the program or the pack.
+ */
+export async function plan(options: PlanOptions): Promise<PlanResult> {
     const project = readProjectFile(options.projectDir);
     const config = readStackConfig(options.projectDir, project, options.stack);
     const entry = path.resolve(options.projectDir, project.main);
@@ -44,6 +80,17 @@ export async function plan(options: PlanOptions): Promise<{ run: OfflineRun; fil
         config,
         program: () => loadProgram(entry),
     });
+    const policies = options.policyPack === undefined || options.policyPack === false ? undefined : await runPolicyPack({
+        packDir: options.policyPack,
+        resources: run.resources,
+        project: project.name,
+        stack: options.stack,
+        stackConfig: config,
+        policyConfig: readPolicyConfig(options.policyPack, options.stack, options.policyPackConfig),
+    });
+    if (options.sarif !== undefined && policies === undefined) {
+        throw new ValidationError("arguments", [{ path: "--sarif", message: "needs a policy pack; remove --no-policies" }]);
+    }
     const files: Record<string, string> = {};
     const out = path.resolve(options.projectDir, options.out ?? ".platform");
     const services = (run.outputs.services ?? {}) as Record<string, ServiceSummary>;
@@ -64,15 +111,34 @@ export async function plan(options: PlanOptions): Promise<{ run: OfflineRun; fil
                 urn: r.urn, type: r.type, name: r.name, parent: r.parent, custom: r.custom, protect: r.protect,
                 inputs: maskSecrets(r.inputs),
             })),
+            violations: policies === undefined ? [] : violationRecords(policies),
         };
         files[path.resolve(options.json)] = JSON.stringify(report, null, 2) + "\n";
+    }
+    if (options.sarif !== undefined && policies !== undefined) {
+        files[path.resolve(options.sarif)] = JSON.stringify(toSarif(policies, { stack: options.stack }), null, 2) + "\n";
     }
     // Written only once everything succeeded, so a failed plan never leaves half its files.
     for (const [file, text] of Object.entries(files)) {
         fs.mkdirSync(path.dirname(file), { recursive: true });
         fs.writeFileSync(file, text);
     }
-    return { run, files: Object.keys(files) };
+    return { run, ...(policies === undefined ? {} : { policies }), files: Object.keys(files) };
+}
+
+/**
+ * Reads the `--policy-pack-config` file, or the pack's `config/<stack>.json` when none is given.
+ * @throws {ValidationError} when the file is missing (if given) or not JSON.
+ */
+function readPolicyConfig(packDir: string, stack: string, file: string | undefined): PolicyPackConfig {
+    const target = file ?? path.join(packDir, "config", `${stack}.json`);
+    if (file === undefined && !fs.existsSync(target)) return {};
+    try {
+        return JSON.parse(fs.readFileSync(target, "utf8")) as PolicyPackConfig;
+    } catch (error) {
+        const problem = (error as NodeJS.ErrnoException).code === "ENOENT" ? "file not found" : `not valid JSON: ${(error as Error).message}`;
+        throw new ValidationError("policy pack config", [{ path: target, message: problem }]);
+    }
 }
 
 /**
@@ -95,7 +161,11 @@ async function main(argv: string[]): Promise<number> {
     try {
         args = parseArgs({
             args: argv,
-            options: { stack: { type: "string" }, out: { type: "string" }, json: { type: "string" }, cwd: { type: "string" } },
+            options: {
+                stack: { type: "string" }, out: { type: "string" }, json: { type: "string" }, sarif: { type: "string" },
+                "policy-pack": { type: "string" }, "policy-pack-config": { type: "string" }, "no-policies": { type: "boolean" },
+                cwd: { type: "string" },
+            },
             strict: true,
         }).values;
     } catch (error) {
@@ -108,15 +178,32 @@ async function main(argv: string[]): Promise<number> {
     }
     // Like the CLI's --cwd: the directory holding Pulumi.yaml. @default this repository
     const projectDir = path.resolve(args.cwd ?? path.resolve(__dirname, ".."));
-    const { run, files } = await plan({ stack: args.stack, projectDir, ...(args.out ? { out: path.resolve(args.out) } : {}), ...(args.json ? { json: args.json } : {}) });
+    const policyPack = args["no-policies"] ? false : path.resolve(args["policy-pack"] ?? DEFAULT_POLICY_PACK);
+    const { run, policies, files } = await plan({
+        stack: args.stack,
+        projectDir,
+        policyPack,
+        ...(args.out ? { out: path.resolve(args.out) } : {}),
+        ...(args.json ? { json: args.json } : {}),
+        ...(args.sarif ? { sarif: args.sarif } : {}),
+        ...(args["policy-pack-config"] ? { policyPackConfig: path.resolve(args["policy-pack-config"]) } : {}),
+    });
     process.stdout.write(renderPreview(args.stack, run.resources));
+    if (policies !== undefined) {
+        process.stdout.write("\n" + renderPoliciesBlock(policies, {
+            packSource: path.relative(process.cwd(), policyPack as string) || ".", stack: args.stack,
+        }));
+        for (const warning of policies.warnings) process.stderr.write(`warning: ${warning}\n`);
+    }
     process.stdout.write(`\nWrote ${files.length} file${files.length === 1 ? "" : "s"}:\n${files.map((f) => `    ${path.relative(process.cwd(), f)}`).join("\n")}\n`);
-    return 0;
+    return policies !== undefined && hasMandatoryViolations(policies) ? 1 : 0;
 }
 
 /** Exit code for an error: 2 when the user can fix it in config or a declaration, else 1. */
 function exitCodeOf(error: unknown): number {
-    return error instanceof ValidationError || (error as { __pulumiRunError?: boolean } | null)?.__pulumiRunError === true ? 2 : 1;
+    const user = error instanceof ValidationError || error instanceof PolicyConfigError ||
+        (error as { __pulumiRunError?: boolean } | null)?.__pulumiRunError === true;
+    return user ? 2 : 1;
 }
 
 if (require.main === module) {

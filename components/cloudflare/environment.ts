@@ -1,10 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import type { ServiceDeclaration } from "../service/declaration.ts";
-import { ENVIRONMENT_TYPE } from "../typeTokens.ts";
-import type { ServiceSettings } from "../wrangler/generate.ts";
-import { WorkerService, type BindingSummary } from "./workerService.ts";
-import type { EnvContract } from "../service/envContract.ts";
-import type { GeneratedWranglerConfig } from "../wrangler/generate.ts";
+import type { ServiceDeclaration } from "../service/declaration";
+import { ENVIRONMENT_TYPE } from "../typeTokens";
+import type { ServiceSettings } from "../wrangler/generate";
+import { WorkerService, type BindingSummary } from "./workerService";
+import type { EnvContract } from "../service/envContract";
+import type { GeneratedWranglerConfig } from "../wrangler/generate";
 
 /** One service of an environment, resolved against the stack's config. */
 export interface EnvironmentService {

@@ -1,10 +1,10 @@
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
-import { bundleWorker } from "./bundle.ts";
-import { WORKER_SERVICE_TYPE } from "../typeTokens.ts";
-import { bindingSlug, type ServiceDeclaration, type BindingKind } from "../service/declaration.ts";
-import { describeEnvContract, type EnvContract } from "../service/envContract.ts";
-import { generateWranglerConfig, type GeneratedWranglerConfig, type ResolvedResource, type ServiceSettings } from "../wrangler/generate.ts";
+import { bundleWorker } from "./bundle";
+import { WORKER_SERVICE_TYPE } from "../typeTokens";
+import { bindingSlug, type ServiceDeclaration, type BindingKind } from "../service/declaration";
+import { describeEnvContract, type EnvContract } from "../service/envContract";
+import { generateWranglerConfig, type GeneratedWranglerConfig, type ResolvedResource, type ServiceSettings } from "../wrangler/generate";
 
 /** Arguments of {@link WorkerService}. */
 export interface WorkerServiceArgs {

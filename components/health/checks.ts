@@ -3,8 +3,8 @@
  * answering. Each takes the binding as found on `env` (typed `unknown`: a missing or mistyped binding is
  * itself a failure) and throws to fail.
  */
-import { HEALTH_PROBE_HEADER, healthProbeRequest } from "./probe.ts";
-import { failingChecks, parseHealthReport } from "./report.ts";
+import { HEALTH_PROBE_HEADER, healthProbeRequest } from "./probe";
+import { failingChecks, parseHealthReport } from "./report";
 
 /** Header a health check sends to a bound service: the comma-separated chain of services already checking. */
 export const HEALTH_CHAIN_HEADER = "x-platform-health-chain";

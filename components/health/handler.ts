@@ -2,11 +2,11 @@
  * The health endpoint: runs every check a declaration calls for, concurrently and each under its time
  * limit, and answers `200` with a report when all pass, `503` otherwise.
  */
-import { HEALTH_CHAIN_HEADER, checkD1, checkDurableObject, checkKv, checkR2, checkService, parseHealthChain } from "./checks.ts";
-import { checkEnvContract } from "./envContract.ts";
-import { planHealthChecks } from "./plan.ts";
-import { DEFAULT_TIMEOUT_MS, runCheck, type CheckWork } from "./timing.ts";
-import type { CheckResult, HealthDeclaration, HealthOptions, HealthReport, PlannedCheck } from "./types.ts";
+import { HEALTH_CHAIN_HEADER, checkD1, checkDurableObject, checkKv, checkR2, checkService, parseHealthChain } from "./checks";
+import { checkEnvContract } from "./envContract";
+import { planHealthChecks } from "./plan";
+import { DEFAULT_TIMEOUT_MS, runCheck, type CheckWork } from "./timing";
+import type { CheckResult, HealthDeclaration, HealthOptions, HealthReport, PlannedCheck } from "./types";
 
 /** Default key probed in KV namespaces and R2 buckets. */
 export const DEFAULT_PROBE_KEY = "__health/probe";
@@ -35,13 +35,13 @@ export interface HealthContext {
 /**
  * Creates the health endpoint of a Worker from its declaration.
  *
- * @param declaration the service's declaration (`import declaration from "../service.ts"`); its
+ * @param declaration the service's declaration (`import declaration from "../service"`); its
  *   `health.path` (default `/health`) is the path served.
  * @param options time limits, probe key and the like; every field has a default.
  * @throws {RangeError} at creation when a time limit is not a positive finite number of milliseconds.
  *
  * @example
- * import declaration from "../service.ts";
+ * import declaration from "../service";
  * const health = createHealthHandler(declaration, { timeoutMs: 1500 });
  * export default {
  *   async fetch(request: Request, env: Env): Promise<Response> {

@@ -8,8 +8,8 @@
  *
  * @example
  * import { DurableObject } from "cloudflare:workers";
- * import { createHealthHandler, isHealthProbe, healthProbeResponse } from "../../../components/health/index.ts";
- * import declaration from "../service.ts";
+ * import { createHealthHandler, isHealthProbe, healthProbeResponse } from "../../../components/health/index";
+ * import declaration from "../service";
  *
  * const health = createHealthHandler(declaration);
  * export default {
@@ -27,21 +27,21 @@
  */
 export type {
     CheckKind, CheckResult, CustomCheck, HealthDeclaration, HealthOptions, HealthReport, HealthStatus, PlannedCheck,
-} from "./types.ts";
+} from "./types";
 export {
     createHealthHandler, runHealthChecks, healthResponse,
     DEFAULT_PROBE_KEY, DEFAULT_DURABLE_OBJECT_NAME, DEFAULT_SERVICE_HEALTH_PATH,
     type HealthHandler, type HealthContext,
-} from "./handler.ts";
-export { planHealthChecks, ENV_CHECK } from "./plan.ts";
+} from "./handler";
+export { planHealthChecks, ENV_CHECK } from "./plan";
 export {
     checkKv, checkD1, checkR2, checkDurableObject, checkService, parseHealthChain,
     HEALTH_CHAIN_HEADER, MAX_HEALTH_CHAIN,
-} from "./checks.ts";
+} from "./checks";
 export {
     checkEnvContract, envContractErrorResponse,
     type EnvContractResult, type EnvContractSuccess, type EnvContractFailure, type EnvProblem,
-} from "./envContract.ts";
-export { isHealthProbe, healthProbeResponse, healthProbeRequest, HEALTH_PROBE_PATH, HEALTH_PROBE_HEADER, HEALTH_PROBE_URL } from "./probe.ts";
-export { runCheck, errorMessage, DEFAULT_TIMEOUT_MS, MAX_MESSAGE_LENGTH, type CheckWork } from "./timing.ts";
-export { healthReportSchema, parseHealthReport, failingChecks } from "./report.ts";
+} from "./envContract";
+export { isHealthProbe, healthProbeResponse, healthProbeRequest, HEALTH_PROBE_PATH, HEALTH_PROBE_HEADER, HEALTH_PROBE_URL } from "./probe";
+export { runCheck, errorMessage, DEFAULT_TIMEOUT_MS, MAX_MESSAGE_LENGTH, type CheckWork } from "./timing";
+export { healthReportSchema, parseHealthReport, failingChecks } from "./report";

@@ -2,7 +2,7 @@
  * Which checks a declaration calls for: the env contract, then one per bound resource in declaration
  * order. `var` and `secret` bindings have no check of their own; the env contract covers them.
  */
-import type { HealthDeclaration, PlannedCheck } from "./types.ts";
+import type { HealthDeclaration, PlannedCheck } from "./types";
 
 /** Name of the env contract check in the report. */
 export const ENV_CHECK = "env";

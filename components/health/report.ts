@@ -3,7 +3,7 @@
  * {@link HealthReport} shape and a parser that never throws.
  */
 import { z } from "zod";
-import type { HealthReport } from "./types.ts";
+import type { HealthReport } from "./types";
 
 const checkResultSchema = z.object({
     status: z.enum(["ok", "fail"]),

@@ -2,7 +2,7 @@
  * Runs one check under a time limit and measures it. A check that hangs fails when its limit passes;
  * its pending work is signalled to stop through an `AbortSignal` but never awaited.
  */
-import type { CheckResult } from "./types.ts";
+import type { CheckResult } from "./types";
 
 /** Default time limit of a check, in milliseconds. */
 export const DEFAULT_TIMEOUT_MS = 2000;

@@ -6,7 +6,7 @@
  * declaration's types, and relies only on globals both Workers and Node.js provide (`Request`,
  * `Response`, `fetch`-style bindings, `setTimeout`, `AbortController`, `Date`).
  */
-import type { ServiceDeclaration } from "../service/declaration.ts";
+import type { ServiceDeclaration } from "../service/declaration";
 
 /** Outcome of one check or of the whole report: `"ok"` when it passed, `"fail"` otherwise. */
 export type HealthStatus = "ok" | "fail";

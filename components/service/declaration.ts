@@ -6,10 +6,10 @@
  * library reads the bindings and the env contract from it at runtime).
  */
 import { z } from "zod";
-import { cronProblem } from "./cron.ts";
-import { replayMigrations, type DurableObjectMigration } from "./durableObjectMigrations.ts";
-import { contractIssues } from "./envContract.ts";
-import { ValidationError, renderPath, zodIssues, type ValidationIssue } from "../validation.ts";
+import { cronProblem } from "./cron";
+import { replayMigrations, type DurableObjectMigration } from "./durableObjectMigrations";
+import { contractIssues } from "./envContract";
+import { ValidationError, renderPath, zodIssues, type ValidationIssue } from "../validation";
 
 /** Service names: lowercase letters, digits and dashes, starting with a letter, at most 40 characters. */
 export const SERVICE_NAME = /^[a-z][a-z0-9-]{0,39}$/;

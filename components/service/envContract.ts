@@ -4,8 +4,8 @@
  * running the Worker.
  */
 import { z } from "zod";
-import type { BindingKind, ServiceDeclaration } from "./declaration.ts";
-import { renderPath, zodIssues, type ValidationIssue } from "../validation.ts";
+import type { BindingKind, ServiceDeclaration } from "./declaration";
+import { renderPath, zodIssues, type ValidationIssue } from "../validation";
 
 /** One key of the contract. */
 export interface EnvContractKey {

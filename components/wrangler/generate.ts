@@ -6,8 +6,8 @@
  * Key names follow wrangler's configuration reference:
  * https://developers.cloudflare.com/workers/wrangler/configuration/
  */
-import type { ServiceDeclaration } from "../service/declaration.ts";
-import type { DurableObjectMigration } from "../service/durableObjectMigrations.ts";
+import type { ServiceDeclaration } from "../service/declaration";
+import type { DurableObjectMigration } from "../service/durableObjectMigrations";
 
 /** A stateful resource after creation, as a binding needs it. */
 export type ResolvedResource =

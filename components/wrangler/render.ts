@@ -4,7 +4,7 @@
  * config file) and `.dev.vars.example` listing the secret names with empty values. Pure.
  */
 import * as path from "node:path";
-import type { GeneratedWranglerConfig } from "./generate.ts";
+import type { GeneratedWranglerConfig } from "./generate";
 
 /** File name → text. */
 export type RenderedFiles = Readonly<Record<"wrangler.jsonc" | ".dev.vars.example", string>>;

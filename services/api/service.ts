@@ -2,8 +2,8 @@
  * The api service: notes stored in D1, cached in KV, attachments in R2, and a per-note view counter in a
  * Durable Object.
  */
-import { defineService } from "../../components/service/declaration.ts";
-import { apiEnv } from "./contract.ts";
+import { defineService } from "../../components/service/declaration";
+import { apiEnv } from "./contract";
 
 export default defineService({
     name: "api",

@@ -2,8 +2,8 @@
  * The reports service: every morning it asks the api service (through a service binding, never the
  * public internet) for its numbers and writes a summary to the logs; `GET /report` returns the same.
  */
-import { defineService } from "../../components/service/declaration.ts";
-import { reportsEnv } from "./contract.ts";
+import { defineService } from "../../components/service/declaration";
+import { reportsEnv } from "./contract";
 
 export default defineService({
     name: "reports",

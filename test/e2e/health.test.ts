@@ -6,10 +6,10 @@
 import { readFile } from "node:fs/promises";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { HealthReport } from "../../components/health/index.ts";
+import type { HealthReport } from "../../components/health/index";
 import {
     generateSampleWorkspace, runWrangler, startWranglerDev, type GeneratedWorkspace, type WranglerDev,
-} from "../helpers/wrangler.ts";
+} from "../helpers/wrangler";
 
 const STARTUP_MS = 60_000;
 const REQUEST_MS = 20_000;

@@ -5,7 +5,7 @@
 import { readdir, stat } from "node:fs/promises";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SAMPLE_SERVICES, generateSampleWorkspace, runWrangler, type GeneratedWorkspace } from "../helpers/wrangler.ts";
+import { SAMPLE_SERVICES, generateSampleWorkspace, runWrangler, type GeneratedWorkspace } from "../helpers/wrangler";
 
 const STACKS = ["staging", "production"] as const;
 const workspaces: Record<string, GeneratedWorkspace> = {};

@@ -12,11 +12,11 @@ import { randomBytes } from "node:crypto";
 import { rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import * as path from "node:path";
-import api from "../../services/api/service.ts";
-import reports from "../../services/reports/service.ts";
-import type { ServiceDeclaration } from "../../components/service/declaration.ts";
-import type { ServiceSummary } from "../../components/cloudflare/environment.ts";
-import { plan } from "../../tools/plan.ts";
+import api from "../../services/api/service";
+import reports from "../../services/reports/service";
+import type { ServiceDeclaration } from "../../components/service/declaration";
+import type { ServiceSummary } from "../../components/cloudflare/environment";
+import { plan } from "../../tools/plan";
 
 /** Absolute path of the repository root. */
 export const PROJECT_ROOT = path.resolve(path.dirname(__filename), "..", "..");

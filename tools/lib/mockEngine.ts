@@ -9,7 +9,7 @@
  */
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
-import type { EngineConfig } from "./stackFiles.ts";
+import type { EngineConfig } from "./stackFiles";
 
 /** The SDK's wire marker for a secret value: `{ [SECRET_SIG]: SECRET_VALUE, value }`. */
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
@@ -105,8 +105,17 @@ export async function runOffline(options: OfflineRunOptions): Promise<OfflineRun
 function recordRegistrations(records: (ResourceRecord | undefined)[], byUrn: Map<string, ResourceRecord>): void {
     // The mock monitor is the object the SDK sends every RPC to; these are its gRPC-style methods.
     const monitor = pulumi.runtime.getMonitor() as unknown as {
+        newUrn(parent: string, type: string, name: string): string;
         registerResource(req: RegisterRequest, cb: (err: Error | null, resp?: RegisterResponse) => void): void;
         registerResourceOutputs(req: OutputsRequest, cb: (err: Error | null, resp?: unknown) => void): void;
+    };
+    // The mock monitor qualifies a type with its parent's last type only, and with the root stack's;
+    // the engine qualifies it with the parent's whole type chain and leaves the root stack out
+    // (pulumi/pulumi pkg/resource/deploy/step_generator.go, `urnFromGoal` → `resource.NewURN`).
+    monitor.newUrn = (parent, type, name) => {
+        const parentType = parent === "" ? "" : parent.split("::")[2] ?? "";
+        const qualified = parentType === "" || parentType === "pulumi:pulumi:Stack" ? type : `${parentType}$${type}`;
+        return `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${qualified}::${name}`;
     };
     const register = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req, cb) => {

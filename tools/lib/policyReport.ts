@@ -12,7 +12,7 @@
  *   `        - [<level>]  <policy>  (<type>: <name>)` then its message, every line indented by 10 spaces.
  * Colors are left out: the text is what the CLI prints with `--color never`.
  */
-import type { EnforcementLevel, PolicyRunResult, PolicyViolation, Severity } from "./policyResult.ts";
+import type { EnforcementLevel, PolicyRunResult, PolicyViolation, Severity } from "./policyResult";
 
 /** Options of {@link renderPoliciesBlock}. */
 export interface PoliciesBlockOptions {

@@ -2,7 +2,7 @@
  * Renders recorded resources the way `pulumi preview` shows them: a tree by parent, one line per
  * resource with its operation, type and name, then the counts.
  */
-import type { ResourceRecord } from "./mockEngine.ts";
+import type { ResourceRecord } from "./mockEngine";
 
 /**
  * The display form of a type token, as the CLI shows it: `cloudflare:index/workersScript:WorkersScript`

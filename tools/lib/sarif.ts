@@ -12,9 +12,9 @@
  * location) and carrying the resource URN as a logical location.
  */
 import { createHash } from "node:crypto";
-import { ValidationError, type ValidationIssue } from "../../components/validation.ts";
-import type { EnforcementLevel, PolicyInfo, PolicyRunResult, PolicyViolation, Severity } from "./policyResult.ts";
-import { effectiveLevel, parseUrn, reportedMessage } from "./policyReport.ts";
+import { ValidationError, type ValidationIssue } from "../../components/validation";
+import type { EnforcementLevel, PolicyInfo, PolicyRunResult, PolicyViolation, Severity } from "./policyResult";
+import { effectiveLevel, parseUrn, reportedMessage } from "./policyReport";
 
 /** A place in the repository a result points at. */
 export interface SourceLocation {

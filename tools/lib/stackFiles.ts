@@ -7,7 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { ValidationError, type ValidationIssue } from "../../components/validation.ts";
+import { ValidationError, type ValidationIssue } from "../../components/validation";
 
 /** The parts of Pulumi.yaml the offline tools use. */
 export interface ProjectFile {

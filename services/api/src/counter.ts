@@ -3,8 +3,8 @@
  * the platform's health probe with a storage round trip.
  */
 import { DurableObject } from "cloudflare:workers";
-import { healthProbeResponse, isHealthProbe } from "../../../components/health/index.ts";
-import type { Env } from "./env.ts";
+import { healthProbeResponse, isHealthProbe } from "../../../components/health/index";
+import type { Env } from "./env";
 
 export class Counter extends DurableObject<Env> {
     constructor(ctx: DurableObjectState, env: Env) {

@@ -3,8 +3,8 @@
  * `var`/`secret` bindings are untrusted until checked against the env contract (`../contract.ts`).
  */
 import type { z } from "zod";
-import type { apiEnv } from "../contract.ts";
-import type { Counter } from "./counter.ts";
+import type { apiEnv } from "../contract";
+import type { Counter } from "./counter";
 
 export interface Env {
     /** Workers KV: note cache, `notes/<id>` → JSON note, one hour. */

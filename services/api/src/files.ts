@@ -3,8 +3,8 @@
  * `GET /files/:key?expires=…&signature=…` serves it when the link is valid. Links are signed with
  * HMAC-SHA256 under `SIGNING_KEY` over `<key>\n<expires>`.
  */
-import type { ApiConfig, Env } from "./env.ts";
-import { json, problem, type Logger } from "./http.ts";
+import type { ApiConfig, Env } from "./env";
+import { json, problem, type Logger } from "./http";
 
 /** Largest file accepted, in bytes (10 MiB). */
 export const MAX_FILE_BYTES = 10 * 1024 * 1024;

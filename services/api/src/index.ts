@@ -10,15 +10,15 @@
  * The env contract is checked on every request before any route runs: a violation answers `500` with
  * the failing key names (never their values).
  */
-import { checkEnvContract, createHealthHandler, envContractErrorResponse } from "../../../components/health/index.ts";
-import { apiEnv } from "../contract.ts";
-import declaration from "../service.ts";
-import type { Env } from "./env.ts";
-import { getFile, putFile } from "./files.ts";
-import { createLogger, problem } from "./http.ts";
-import { createNote, readNote } from "./notes.ts";
+import { checkEnvContract, createHealthHandler, envContractErrorResponse } from "../../../components/health/index";
+import { apiEnv } from "../contract";
+import declaration from "../service";
+import type { Env } from "./env";
+import { getFile, putFile } from "./files";
+import { createLogger, problem } from "./http";
+import { createNote, readNote } from "./notes";
 
-export { Counter } from "./counter.ts";
+export { Counter } from "./counter";
 
 const health = createHealthHandler(declaration);
 

@@ -3,8 +3,8 @@
  * and counts the view in the note's `Counter` Durable Object.
  */
 import { z } from "zod";
-import type { ApiConfig, Env } from "./env.ts";
-import { json, problem, type Logger } from "./http.ts";
+import type { ApiConfig, Env } from "./env";
+import { json, problem, type Logger } from "./http";
 
 /** Longest note body, in characters. */
 export const MAX_NOTE_LENGTH = 10_000;

@@ -8,9 +8,9 @@
  */
 import {
     checkEnvContract, createHealthHandler, envContractErrorResponse, failingChecks, parseHealthReport,
-} from "../../../components/health/index.ts";
-import { reportsEnv } from "../contract.ts";
-import declaration from "../service.ts";
+} from "../../../components/health/index";
+import { reportsEnv } from "../contract";
+import declaration from "../service";
 
 export interface Env {
     /** Service binding to the api Worker. */
