@@ -22,12 +22,10 @@ import {
     type RunPolicyPackOptions,
 } from "../tools/lib/analyzer";
 import { runOffline } from "../tools/lib/mockEngine";
+import { OUTPUT_VALUE_SIG, RESOURCE_REF_SIG, SIG_KEY as SIG, UNKNOWN, secretWire } from "../tools/lib/wire";
 
 const PACK_DIR = path.join(__dirname, "fixtures", "policy-pack");
-const SIG = "4dabf18193072939515e22adb298388d";
-const SECRET = "1b47061264138c4ac30d75fd1eb44270";
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-const secret = (value: unknown) => ({ [SIG]: SECRET, value });
+const secret = secretWire;
 
 const STACK_URN = "urn:pulumi:dev::platform::pulumi:pulumi:Stack::platform-dev";
 const SERVICE_URN = "urn:pulumi:dev::platform::platform:cloudflare:WorkerService::api";
@@ -356,12 +354,12 @@ describe("toAnalyzerProperties", () => {
     });
 
     it("turns resource references into their id, unknown id, or URN", () => {
-        const ref = (extra: Record<string, unknown>) => ({ [SIG]: "5cf8f73096256a8f31e491e813e4eb8e", urn: SCRIPT_URN, ...extra });
+        const ref = (extra: Record<string, unknown>) => ({ [SIG]: RESOURCE_REF_SIG, urn: SCRIPT_URN, ...extra });
         expect(toAnalyzerProperties({ a: ref({ id: "abc" }), b: ref({ id: "" }), c: ref({}) })).toEqual({ a: "abc", b: UNKNOWN, c: SCRIPT_URN });
     });
 
     it("turns output values into their value, secret when they were, or unknown", () => {
-        const out = (extra: Record<string, unknown>) => ({ [SIG]: "d0e6a833031e9bbcd3f4e8bde6ca49a4", ...extra });
+        const out = (extra: Record<string, unknown>) => ({ [SIG]: OUTPUT_VALUE_SIG, ...extra });
         expect(toAnalyzerProperties({ a: out({ value: 1 }), b: out({ value: "s", secret: true }), c: out({}) })).toEqual({ a: 1, b: secret("s"), c: UNKNOWN });
     });
 });

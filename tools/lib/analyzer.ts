@@ -43,6 +43,7 @@ import type * as emptyPbTypes from "google-protobuf/google/protobuf/empty_pb";
 import type { ResourceRecord } from "./mockEngine";
 import type { EngineConfig } from "./stackFiles";
 import type { EnforcementLevel, PolicyInfo, PolicyRunResult, PolicyViolation, Severity } from "./policyResult";
+import { ARCHIVE_SIG, ASSET_SIG, OUTPUT_VALUE_SIG, RESOURCE_REF_SIG, SECRET_SIG, SIG_KEY, UNKNOWN, secretWire } from "./wire";
 
 // ------------------------------------------------------------------------------------------------
 // Public API
@@ -420,19 +421,6 @@ function urnName(urn: string): string {
 // Wire values
 // ------------------------------------------------------------------------------------------------
 
-/** The SDK's and the engine's signature key and signatures (`resource/properties.go`, `runtime/rpc.ts`). */
-const SIG_KEY = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-const RESOURCE_REF_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
-const OUTPUT_VALUE_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4";
-const ASSET_SIG = "c44067f5952c0a294b673a41bacd8c17";
-const ARCHIVE_SIG = "0def7320c3a5731c473e5ecbe6d01bc7";
-/** `plugin.UnknownStringValue`, the only unknown sentinel the Node.js SDK sends. */
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
-
-function secretWire(value: unknown): Record<string, unknown> {
-    return { [SIG_KEY]: SECRET_SIG, value };
-}
 
 /**
  * Converts properties as the SDK sent them into the Struct the engine sends an analyzer: the engine

@@ -10,12 +10,8 @@
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import type { EngineConfig } from "./stackFiles";
+import { isSecretWire, UNKNOWN } from "./wire";
 
-/** The SDK's wire marker for a secret value: `{ [SECRET_SIG]: SECRET_VALUE, value }`. */
-const SECRET_SIG = "4dabf18193072939515e22adb298388d";
-const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
-/** The SDK's wire text for an unknown (computed) value. */
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 /** What the mock monitor received for one resource, plus what it answered. */
 export interface ResourceRecord {
@@ -190,7 +186,7 @@ export function maskSecrets(value: unknown): unknown {
     if (Array.isArray(value)) return value.map(maskSecrets);
     if (typeof value === "object" && value !== null) {
         const obj = value as Record<string, unknown>;
-        if (obj[SECRET_SIG] === SECRET_VALUE) return "[secret]";
+        if (isSecretWire(obj)) return "[secret]";
         return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, maskSecrets(v)]));
     }
     return value;
