@@ -1,0 +1,199 @@
+/**
+ * The analysis passes: `Remediate` and `Analyze` per resource as `generateSteps` calls them, then `AnalyzeStack`
+ * as `AnalyzeResources` does, the requests they send, and the diagnostics and remediations they collect.
+ */
+import { performance } from "node:perf_hooks";
+import type * as analyzerPbTypes from "@pulumi/pulumi/proto/analyzer_pb";
+import type { EnforcementLevel, PolicyViolation } from "../policyResult";
+import { isProviderType, type EngineResource } from "./engineView";
+import { toAnalyzerProperties, toStruct } from "./properties";
+import { levelFromProto, severityFromProto } from "./results";
+import { isUnimplemented, type PackInfo, type Rpc } from "./rpc";
+import { proto } from "./sdk";
+import type { PolicyRemediation } from "./types";
+
+/** Collects what the RPCs return. */
+export class RunState {
+    readonly violations: PolicyViolation[] = [];
+    readonly remediations: PolicyRemediation[] = [];
+    halted: { urn: string } | undefined;
+    readonly timings = { analyzeCalls: 0, analyzeMs: 0, remediateMs: 0, analyzeStackMs: 0 };
+
+    constructor(private readonly pack: PackInfo, private readonly levels: ReadonlyMap<string, EnforcementLevel>) {}
+
+    /**
+     * `convertDiagnostics` + the step generator's handling: remediate reports as mandatory.
+     * @returns the level recorded, or `undefined` when the diagnostic is dropped
+     */
+    add(d: analyzerPbTypes.AnalyzeDiagnostic, urn: string | undefined): EnforcementLevel | undefined {
+        let level = levelFromProto(d.getEnforcementlevel());
+        if (level === "remediate") level = "mandatory";
+        const policy = this.pack.byName.get(d.getPolicyname());
+        // A disabled policy never reports (the policy SDK skips it; the engine lists it as disabled).
+        if (this.levels.get(d.getPolicyname()) === "disabled") return undefined;
+        const severity = severityFromProto(d.getSeverity()) ?? policy?.severity;
+        this.violations.push({
+            policyName: d.getPolicyname(),
+            policyPackName: d.getPolicypackname(),
+            policyPackVersion: this.pack.version !== "" ? this.pack.version : d.getPolicypackversion(),
+            enforcementLevel: level,
+            ...(severity ? { severity } : {}),
+            ...(urn !== undefined ? { urn } : {}),
+            // @pulumi/policy sends "<description>\n<reported message>"; keep the policy's own words.
+            message: d.getMessage().startsWith(`${d.getDescription()}\n`) ? d.getMessage().slice(d.getDescription().length + 1) : d.getMessage(),
+            description: d.getDescription(),
+            ...(policy?.remediationSteps ? { remediationSteps: policy.remediationSteps } : {}),
+            ...(policy?.url ? { url: policy.url } : {}),
+        });
+        return level;
+    }
+
+    addRemediation(urn: string, r: analyzerPbTypes.Remediation): void {
+        this.remediations.push({
+            urn,
+            policyName: r.getPolicyname(),
+            policyPackName: r.getPolicypackname(),
+            policyPackVersion: this.pack.version !== "" ? this.pack.version : r.getPolicypackversion(),
+            description: r.getDescription(),
+        });
+    }
+}
+
+/**
+ * `generateSteps`: for each analyzed resource, a `Remediate` pass (its properties replace the inputs, its
+ * diagnostics report as advisory) and then an `Analyze` pass. Violations are reported against the analyzed
+ * resource's URN ("For now, we always use the URN we have here").
+ */
+export async function analyzeResources(client: Rpc, view: readonly EngineResource[], run: RunState, dryRun: boolean): Promise<void> {
+    const providers = new Map(view.filter((r) => isProviderType(r.type)).map((r) => [r.urn, r]));
+    for (const resource of view) {
+        if (!resource.analyzed) continue;
+        let inputs = resource.inputs;
+        const provider = resource.providerUrn === undefined ? undefined : providers.get(resource.providerUrn);
+
+        let started = performance.now();
+        const remediation = await client.unary<analyzerPbTypes.AnalyzeRequest, analyzerPbTypes.RemediateResponse>(
+            "remediate", analyzeRequest(resource, inputs, provider, false),
+        ).catch((err: unknown) => {
+            if (isUnimplemented(err)) return undefined;
+            throw new Error(`failed to run remediation on ${resource.urn}: ${(err as Error).message}`);
+        });
+        run.timings.remediateMs += performance.now() - started;
+        for (const r of remediation?.getRemediationsList() ?? []) {
+            if (r.getDiagnostic() !== "") {
+                const d = new proto.pb.AnalyzeDiagnostic();
+                d.setPolicyname(r.getPolicyname());
+                d.setPolicypackname(r.getPolicypackname());
+                d.setPolicypackversion(r.getPolicypackversion());
+                d.setDescription(r.getDescription());
+                d.setMessage(r.getDiagnostic());
+                d.setEnforcementlevel(proto.pb.EnforcementLevel.ADVISORY);
+                run.add(d, resource.urn);
+            } else if (r.getProperties() !== undefined) {
+                inputs = (r.getProperties()?.toJavaScript() ?? {}) as Record<string, unknown>;
+                run.addRemediation(resource.urn, r);
+            }
+        }
+
+        started = performance.now();
+        const response = await client.unary<analyzerPbTypes.AnalyzeRequest, analyzerPbTypes.AnalyzeResponse>(
+            "analyze", analyzeRequest(resource, inputs, provider, true),
+        ).catch((err: unknown) => {
+            throw new Error(`failed to run policy on ${resource.urn}: ${(err as Error).message}`);
+        });
+        run.timings.analyzeMs += performance.now() - started;
+        run.timings.analyzeCalls += 1;
+        let mandatory = false;
+        for (const d of response.getDiagnosticsList()) {
+            if (run.add(d, resource.urn) === "mandatory") mandatory = true;
+        }
+        if (mandatory && !dryRun) {
+            // step_generator.go: a mandatory violation outside preview makes the resource invalid and the
+            // deployment bails; no later resource is analyzed and AnalyzeResources is skipped.
+            run.halted = { urn: resource.urn };
+            return;
+        }
+    }
+}
+
+/**
+ * `AnalyzeResources`: every new state, with its outputs. A diagnostic's URN is kept when it names a
+ * resource of the stack; otherwise the violation is stack-wide (the engine shows it on the root stack).
+ * The engine ranges over a concurrent map, so its order is unspecified; this sends registration order.
+ */
+export async function analyzeStack(client: Rpc, view: readonly EngineResource[], run: RunState): Promise<void> {
+    const providers = new Map(view.filter((r) => isProviderType(r.type)).map((r) => [r.urn, r]));
+    const req = new proto.pb.AnalyzeStackRequest();
+    req.setResourcesList(view.map((r) => {
+        const res = new proto.pb.AnalyzerResource();
+        res.setUrn(r.urn);
+        res.setType(r.type);
+        res.setName(r.name);
+        res.setProperties(toStruct(toAnalyzerProperties(r.outputs)));
+        res.setOptions(resourceOptions(r));
+        const provider = r.providerUrn === undefined ? undefined : providers.get(r.providerUrn);
+        if (provider !== undefined) res.setProvider(providerResource(provider));
+        res.setParent(r.parent);
+        res.setDependenciesList([...r.dependencies]);
+        for (const [key, urns] of Object.entries(r.propertyDependencies)) {
+            if (urns.length === 0) continue; // "Skip properties that have no dependencies."
+            const deps = new proto.pb.AnalyzerPropertyDependencies();
+            deps.setUrnsList([...urns]);
+            res.getPropertydependenciesMap().set(key, deps);
+        }
+        return res;
+    }));
+    const started = performance.now();
+    let response: analyzerPbTypes.AnalyzeResponse;
+    try {
+        response = await client.unary("analyzeStack", req);
+    } catch (err) {
+        if (isUnimplemented(err)) return;
+        throw new Error(`failed to run stack policy: ${(err as Error).message}`);
+    } finally {
+        run.timings.analyzeStackMs = performance.now() - started;
+    }
+    const urns = new Set(view.map((r) => r.urn));
+    for (const d of response.getDiagnosticsList()) {
+        run.add(d, urns.has(d.getUrn()) ? d.getUrn() : undefined);
+    }
+}
+
+function analyzeRequest(r: EngineResource, inputs: Record<string, unknown>, provider: EngineResource | undefined, skipInternalKeys: boolean): analyzerPbTypes.AnalyzeRequest {
+    const req = new proto.pb.AnalyzeRequest();
+    req.setUrn(r.urn);
+    req.setType(r.type);
+    req.setName(r.name);
+    req.setProperties(toStruct(toAnalyzerProperties(inputs, skipInternalKeys)));
+    req.setOptions(resourceOptions(r));
+    if (provider !== undefined) req.setProvider(providerResource(provider));
+    return req;
+}
+
+/** `marshalResourceOptions`: custom timeouts always set, `deleteBeforeReplaceDefined` from the pointer. */
+function resourceOptions(r: EngineResource): analyzerPbTypes.AnalyzerResourceOptions {
+    const opts = new proto.pb.AnalyzerResourceOptions();
+    opts.setProtect(r.protect);
+    opts.setIgnorechangesList([...r.ignoreChanges]);
+    opts.setDeletebeforereplace(r.deleteBeforeReplace ?? false);
+    opts.setDeletebeforereplacedefined(r.deleteBeforeReplace !== undefined);
+    opts.setAdditionalsecretoutputsList([...r.additionalSecretOutputs]);
+    opts.setAliasesList([...r.aliases]);
+    const timeouts = new proto.pb.AnalyzerResourceOptions.CustomTimeouts();
+    timeouts.setCreate(r.customTimeouts.create);
+    timeouts.setUpdate(r.customTimeouts.update);
+    timeouts.setDelete(r.customTimeouts.delete);
+    opts.setCustomtimeouts(timeouts);
+    opts.setParent(r.parent);
+    return opts;
+}
+
+/** `marshalProvider`: the provider's URN, type, name and inputs. */
+function providerResource(p: EngineResource): analyzerPbTypes.AnalyzerProviderResource {
+    const res = new proto.pb.AnalyzerProviderResource();
+    res.setUrn(p.urn);
+    res.setType(p.type);
+    res.setName(p.name);
+    res.setProperties(toStruct(toAnalyzerProperties(p.inputs)));
+    return res;
+}
