@@ -15,18 +15,19 @@
  *   `normalizeAndValidateEnvironment` (`migrations: inheritable(...)`, `durable_objects: notInheritable(...)`,
  *   node_modules/wrangler/wrangler-dist/cli.js), where an environment's own list, if any, wins;
  * - an environment without `name` is deployed as `<top-level name>-<env>`.
+ * The rules live in components/wrangler/environments.ts, shared with `npm run import`.
  *
  * Every key of an original environment is either compared here or listed in the fixture's `excluded`
  * with the reason; an unlisted key fails the test, so nothing is dropped silently.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parse as parseJsonc, printParseErrorCode, type ParseError } from "jsonc-parser";
-import { parse as parseToml } from "smol-toml";
 import { parse as parseYaml } from "yaml";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ServiceDeclaration } from "../components/service/declaration";
 import type { ServiceSummary } from "../components/cloudflare/environment";
+import { effectiveEnvironment as wranglerEnvironment } from "../components/wrangler/environments";
+import { parseWranglerConfig } from "../components/wrangler/parse";
 import { definePlatform, PROJECT_ROOT } from "../infra/program";
 import { runOffline, type OfflineRun } from "../tools/lib/mockEngine";
 import { readProjectFile, readStackConfig, SECRET_PLACEHOLDER, type EngineConfig } from "../tools/lib/stackFiles";
@@ -86,67 +87,20 @@ const FIXTURES: readonly CorpusFixture[] = [
     },
 ];
 
-/**
- * Keys an environment inherits from the top level unless it sets its own, and keys it never inherits,
- * as wrangler 4.86 treats them (`normalizeAndValidateEnvironment`). Keys only valid at the top level
- * are never part of an environment. A key in none of the three sets must be classified before use.
- */
-const INHERITABLE = new Set([
-    "account_id", "compatibility_date", "compatibility_flags", "jsx_factory", "jsx_fragment", "tsconfig", "rules",
-    "name", "main", "find_additional_modules", "preserve_file_names", "base_dir", "triggers", "assets", "limits",
-    "placement", "build", "route", "routes", "workers_dev", "preview_urls", "migrations", "logfwdr", "no_bundle",
-    "minify", "keep_names", "first_party_worker", "logpush", "upload_source_maps", "observability", "cache",
-    "compliance_region", "python_modules", "previews",
-]);
-const NOT_INHERITABLE = new Set([
-    "vars", "secrets", "define", "durable_objects", "workflows", "kv_namespaces", "cloudchamber", "containers",
-    "send_email", "queues", "r2_buckets", "d1_databases", "vectorize", "ai_search_namespaces", "ai_search",
-    "hyperdrive", "services", "analytics_engine_datasets", "dispatch_namespaces", "mtls_certificates",
-    "tail_consumers", "streaming_tail_consumers", "unsafe", "browser", "ai", "images", "stream", "media",
-    "pipelines", "secrets_store_secrets", "artifacts", "unsafe_hello_world", "flagship", "worker_loaders",
-    "ratelimits", "vpc_services", "vpc_networks", "version_metadata",
-]);
-const TOP_LEVEL_ONLY = new Set([
-    "$schema", "env", "dev", "site", "alias", "wasm_modules", "text_blobs", "data_blobs", "legacy_env",
-    "send_metrics", "keep_vars", "pages_build_output_dir",
-]);
-
 /** Parses a corpus file by its extension (TOML, or JSON with comments and trailing commas). */
 function readCorpus(file: string): Raw {
-    const text = fs.readFileSync(path.join(CORPUS_DIR, file), "utf8");
-    if (file.endsWith(".toml")) return parseToml(text) as Raw;
-    const errors: ParseError[] = [];
-    const parsed = parseJsonc(text, errors, { allowTrailingComma: true, disallowComments: false }) as Raw;
-    if (errors.length > 0) {
-        throw new Error(`${file}: ${errors.map((e) => `${printParseErrorCode(e.error)} at offset ${e.offset}`).join(", ")}`);
-    }
-    return parsed;
+    return parseWranglerConfig(fs.readFileSync(path.join(CORPUS_DIR, file), "utf8"), file);
 }
 
 /**
  * The configuration wrangler deploys for `envName` (the top level when undefined), and the top-level-only
- * keys the file has.
- * @throws when the file has a key this test has not classified, or lacks the environment.
+ * keys the file has, by wrangler's inheritance rules (components/wrangler/environments.ts).
+ * @throws when the file has a key wrangler does not know (this test must classify it), or lacks the environment.
  */
-function effectiveEnvironment(raw: Raw, envName: string | undefined): { env: Raw; topLevelOnly: string[] } {
-    const sections = (raw.env ?? {}) as Record<string, Raw>;
-    const section = envName === undefined ? raw : sections[envName];
-    if (section === undefined) throw new Error(`no env.${envName} in the original`);
-    const env: Raw = {};
-    const topLevelOnly: string[] = [];
-    for (const key of new Set([...Object.keys(raw), ...Object.keys(section)])) {
-        if (key === "env") continue; // the environments themselves: each stack maps to one
-        if (TOP_LEVEL_ONLY.has(key)) {
-            if (key in raw) topLevelOnly.push(key);
-            continue;
-        }
-        let value: unknown;
-        if (INHERITABLE.has(key)) value = section[key] ?? raw[key];
-        else if (NOT_INHERITABLE.has(key)) value = section[key];
-        else throw new Error(`key "${key}" is not classified as inheritable, non-inheritable or top-level only`);
-        if (value !== undefined) env[key] = value;
-    }
-    if (envName !== undefined && section.name === undefined && typeof raw.name === "string") env.name = `${raw.name}-${envName}`;
+function effectiveEnvironment(raw: Raw, envName: string | undefined): { env: Raw; topLevelOnly: readonly string[] } {
+    const unknown = [...wranglerEnvironment(raw, undefined).unknown, ...(envName === undefined ? [] : wranglerEnvironment(raw, envName).unknown)];
+    if (unknown.length > 0) throw new Error(`keys ${unknown.join(", ")} are not classified as inheritable, non-inheritable or top-level only`);
+    const { env, topLevelOnly } = wranglerEnvironment(raw, envName);
     return { env, topLevelOnly };
 }
 

@@ -109,6 +109,7 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
             stack: options.stack,
             resources: run.resources.map((r) => ({
                 urn: r.urn, type: r.type, name: r.name, parent: r.parent, custom: r.custom, protect: r.protect,
+                ...(r.importId ? { importId: r.importId } : {}),
                 inputs: maskSecrets(r.inputs),
             })),
             violations: policies === undefined ? [] : violationRecords(policies),

@@ -32,7 +32,8 @@ export function renderPreview(stack: string, resources: readonly ResourceRecord[
         list.forEach((r, i) => {
             const last = i === list.length - 1;
             const branch = parent === "" ? "" : `${prefix}${last ? "└─ " : "├─ "}`;
-            rows.push([`${branch}${displayType(r.type)}`, r.name, "create", r.protect ? "protected" : ""]);
+            // An adopted resource (`import` option) is an import, as `pulumi preview` shows it.
+            rows.push([`${branch}${displayType(r.type)}`, r.name, r.importId ? "import" : "create", r.protect ? "protected" : ""]);
             walk(r.urn, parent === "" ? "" : `${prefix}${last ? "   " : "│  "}`);
         });
     };
@@ -47,10 +48,11 @@ export function renderPreview(stack: string, resources: readonly ResourceRecord[
         `Previewing update (${stack}) offline, under the Pulumi SDK's mock engine: no cloud calls were made.`,
         "",
         line("  ", header),
-        ...rows.map((row) => line(" +", row)),
+        ...rows.map((row) => line(row[2] === "import" ? " =" : " +", row)),
         "",
         "Resources:",
-        `    + ${resources.length} to create`,
+        `    + ${resources.filter((r) => !r.importId).length} to create`,
+        ...(resources.some((r) => r.importId) ? [`    = ${resources.filter((r) => r.importId).length} to import`] : []),
         ...(protectedCount > 0 ? [`    ${protectedCount} protected`] : []),
         "",
     ].join("\n");

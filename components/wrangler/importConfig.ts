@@ -1,0 +1,538 @@
+/**
+ * Wrangler config → service declaration and per-stack values: the inverse of `generate.ts`. Pure: takes
+ * a parsed configuration, returns what to write and a note for everything that is not carried over as
+ * it was. `tools/import.ts` reads the file and writes the result. The bindings and live resources are
+ * in `importBindings.ts`, the per-stack settings (routes, crons, observability) in `importStack.ts`.
+ *
+ * How a file maps onto the platform:
+ * - Stacks: `staging` ← `env.staging`, `production` ← `env.production` (or any environment named with
+ *   `--env <stack>=<env>`); the top level ← the first of production, staging left without an
+ *   environment. Each wrangler environment feeds at most one stack, so a live resource is adopted by
+ *   one stack only. Every other environment is reported as not mapped.
+ * - Environments are read with wrangler's inheritance rules (`environments.ts`): bindings and vars are
+ *   per environment, `main`, `compatibility_*`, `routes`, `triggers`, `observability`, `migrations` and
+ *   `account_id` are inherited.
+ * - The declaration is one per service: its bindings are the union over the mapped environments
+ *   (production first), binding names exactly as in the file; a binding one environment lacks is still
+ *   declared for every stack and reported. `main`, compatibility settings and migrations come from the
+ *   production environment (else staging); differences are reported.
+ * - Per stack: routes, custom domains, workers.dev, and the vars, crons and observability that differ
+ *   from the declaration; the ids of live KV namespaces, D1 databases and R2 buckets as the provider's
+ *   `import` ids (`importIds.ts`) with their existing names. Placeholder and missing ids are reported.
+ */
+import { z } from "zod";
+import { SERVICE_NAME, defineService, type ServiceDeclarationInput } from "../service/declaration";
+import { replayMigrations, type DurableObjectMigration, type DurableObjectStorage } from "../service/durableObjectMigrations";
+import { ValidationError, describeValue, renderPath, type ValidationIssue } from "../validation";
+import { effectiveEnvironment, environmentNames, type RawConfig } from "./environments";
+import { collectBindings, importsOf, reportAddedBindings } from "./importBindings";
+import { serviceNameFrom, type MappedEnv, type Note } from "./importContext";
+import { ACCOUNT_ID, type ImportableKind } from "./importIds";
+import { accountOf, cronsOf, observabilityOf, reportScript, routingOf } from "./importStack";
+import { wranglerConfigIssues } from "./wranglerSchema";
+
+export { serviceNameFrom } from "./importContext";
+
+/** The stacks an import writes values for, in the order their environments claim resources. */
+export const IMPORT_STACKS = ["production", "staging"] as const;
+/** A stack an import writes values for. */
+export type ImportStack = (typeof IMPORT_STACKS)[number];
+
+/**
+ * What a note says about the original:
+ * - `unsupported`: not carried over (a key or binding the platform has no equivalent for);
+ * - `changed`: carried over differently (a number var becomes a string, a new script name);
+ * - `not-imported`: a live resource that is not adopted (placeholder or missing id, no account id);
+ * - `added`: the generated config of this environment has a binding the original environment lacks;
+ * - `not-mapped`: an environment no stack takes;
+ * - `action`: carried over, but a step is left to the user (a KV title to fill in, a route to move).
+ */
+export type ImportNoteCategory = "unsupported" | "changed" | "not-imported" | "added" | "not-mapped" | "action";
+
+/** One thing the import reports. */
+export interface ImportNote {
+    /** Path in the original (`env.production.queues`, `kv_namespaces[0].id`); `(top level)` for the top level as a whole. */
+    readonly path: string;
+    /** The wrangler environment it concerns; undefined for the top level. */
+    readonly environment: string | undefined;
+    readonly category: ImportNoteCategory;
+    readonly message: string;
+    /** For `added`: the binding the generated config adds. */
+    readonly binding?: string;
+}
+
+/** One binding in `defineService`'s input shape. */
+export type ImportedBinding = NonNullable<ServiceDeclarationInput["bindings"]>[string];
+
+/** The declaration to write, as plain data (the env contract as its keys, each `z.string()`). */
+export interface ImportedDeclaration {
+    readonly name: string;
+    readonly main: string;
+    readonly compatibilityDate: string;
+    readonly compatibilityFlags: readonly string[];
+    readonly bindings: Readonly<Record<string, ImportedBinding>>;
+    readonly durableObjectMigrations: readonly DurableObjectMigration[];
+    /** Keys of the env contract: every var and secret binding. */
+    readonly envKeys: readonly string[];
+    readonly crons: readonly string[];
+    readonly observability: { readonly enabled: boolean; readonly headSamplingRate: number };
+}
+
+/** A live resource recorded for adoption. */
+export interface ImportedResource {
+    readonly kind: ImportableKind;
+    /** The provider's import id. */
+    readonly id: string;
+    /** Namespace id, database id or bucket name. */
+    readonly resourceId: string;
+    /** The existing physical name (D1 name, R2 bucket); undefined for KV, whose title wrangler does not record. */
+    readonly name?: string;
+}
+
+/** A route or custom domain of the original, recorded with the script it is attached to. */
+export interface RecordedRoute {
+    readonly pattern: string;
+    readonly customDomain: boolean;
+    readonly zoneId?: string;
+    readonly zoneName?: string;
+}
+
+/** `platform:services.<name>` values for one stack. */
+export interface StackOverrides {
+    readonly routes: readonly string[];
+    readonly customDomains: readonly string[];
+    readonly workersDev: boolean;
+    /** Only the vars whose value differs from the declaration's default. */
+    readonly vars?: Readonly<Record<string, string>>;
+    /** Only when they differ from the declaration's. */
+    readonly crons?: readonly string[];
+    /** Only when it differs from the declaration's. */
+    readonly observability?: { readonly enabled: boolean; readonly headSamplingRate: number };
+}
+
+/** Everything imported for one stack. */
+export interface ImportedStack {
+    readonly stack: ImportStack;
+    /** The wrangler environment; undefined for the top level. */
+    readonly environment: string | undefined;
+    /** `env.production` or `top level`, for messages. */
+    readonly label: string;
+    /** The Worker's script name in the original (`name`, or `<name>-<env>`). */
+    readonly scriptName: string | undefined;
+    /** The account of this environment's resources: `account_id`, else the `--account-id` given. */
+    readonly accountId: string | undefined;
+    /** The zone of the routes and custom domains, when there are any. */
+    readonly zone?: { readonly id?: string; readonly name: string; readonly nameGuessed: boolean };
+    readonly overrides: StackOverrides;
+    /** Resources to adopt, by binding name. */
+    readonly imports: Readonly<Record<string, ImportedResource>>;
+    /** Durable Object classes live in the original script after its migrations, with the last tag. */
+    readonly durableObjects: { readonly classes: Readonly<Record<string, DurableObjectStorage>>; readonly lastTag: string | undefined };
+    readonly routes: readonly RecordedRoute[];
+    /** Secret bindings; their values go to `platform:secrets.<service>.<NAME>`. */
+    readonly secretNames: readonly string[];
+}
+
+/** The result of {@link importWranglerConfig}. */
+export interface ImportResult {
+    readonly declaration: ImportedDeclaration;
+    /** Mapped stacks, production first. */
+    readonly stacks: readonly ImportedStack[];
+    /** Every note, in the order found. */
+    readonly notes: readonly ImportNote[];
+}
+
+/** Options of {@link importWranglerConfig}. */
+export interface ImportOptions {
+    /** The file's name, for messages (`wrangler.toml`). */
+    readonly source: string;
+    /** Service name. @default the file's `name`, lowercased with `_` and other characters as `-` */
+    readonly name?: string;
+    /** Account id (32 hex) for environments without `account_id`; without one their resources are not adopted. */
+    readonly accountId?: string;
+    /** Explicit mappings, stack → wrangler environment name (`{ production: "prod" }`). */
+    readonly environments?: Readonly<Record<string, string>>;
+    /** Secret names found beside the config (`.dev.vars`), with where they came from. */
+    readonly extraSecrets?: readonly { readonly name: string; readonly source: string }[];
+}
+
+/** Keys of an environment the import carries over (possibly partly; their sub-keys are reported). */
+const SUPPORTED_KEYS = new Set([
+    "name", "main", "compatibility_date", "compatibility_flags", "account_id", "workers_dev", "route", "routes",
+    "triggers", "observability", "vars", "secrets", "kv_namespaces", "d1_databases", "r2_buckets", "durable_objects",
+    "services", "migrations",
+]);
+
+/** Why a key is not supported, for the report (keys not listed get a generic reason). */
+const UNSUPPORTED_REASONS: Readonly<Record<string, string>> = {
+    $schema: "editor hint for wrangler's JSON schema, not configuration",
+    ai: "Workers AI bindings are not a platform binding kind",
+    analytics_engine_datasets: "Workers Analytics Engine bindings are not a platform binding kind",
+    assets: "static assets are not part of service declarations",
+    browser: "Browser Rendering bindings are not a platform binding kind",
+    build: "custom build commands are not part of service declarations (the platform bundles `main` with esbuild)",
+    containers: "Cloudflare Containers are not a platform binding kind",
+    define: "build-time defines are not part of service declarations",
+    dev: "local `wrangler dev` options belong to no stack",
+    dispatch_namespaces: "Workers for Platforms dispatch namespaces are not a platform binding kind",
+    hyperdrive: "Hyperdrive bindings are created by the platform for Neon, not imported",
+    images: "Images bindings are not a platform binding kind",
+    keep_vars: "the platform always sets every var it declares",
+    limits: "CPU limits are not part of service declarations",
+    logpush: "Logpush is not part of service declarations",
+    pages_build_output_dir: "a Cloudflare Pages project's setting: this file configures Pages, not a Worker",
+    placement: "Smart Placement is not part of service declarations",
+    preview_urls: "preview URLs are not part of service declarations",
+    queues: "Queues producers and consumers are not a platform binding kind",
+    rules: "module rules are not part of service declarations (the bundler has no loader for non-JS modules)",
+    send_email: "Email bindings are not a platform binding kind",
+    site: "Workers Sites (legacy) are not supported; use static assets",
+    tail_consumers: "Tail Workers are not part of service declarations",
+    unsafe: "unsafe bindings and metadata are not supported",
+    upload_source_maps: "source map upload is not part of service declarations",
+    vectorize: "Vectorize bindings are not a platform binding kind",
+    version_metadata: "version metadata bindings are not a platform binding kind",
+    workflows: "Workflows bindings are not a platform binding kind",
+};
+
+const COMPAT_FLAG = /^[a-z0-9_]+$/;
+const DEFAULT_MAIN = "src/index.ts";
+const CLASS_NAME = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+/**
+ * Imports a parsed wrangler configuration.
+ * @throws {ValidationError} when the file or the options are malformed (wrong types, missing binding
+ *   names, classes or tags, duplicate binding names, unknown environments in `environments`, no usable
+ *   service name or compatibility date), every problem with the path of its key.
+ */
+export function importWranglerConfig(raw: RawConfig, options: ImportOptions): ImportResult {
+    const subject = `wrangler config ${options.source}`;
+    const issues = [...optionIssues(raw, options), ...wranglerConfigIssues(raw)];
+    if (issues.length > 0) throw new ValidationError(subject, issues);
+
+    const notes: ImportNote[] = [];
+    const note = (environment: string | undefined, path: string, category: ImportNoteCategory, message: string, binding?: string) => {
+        notes.push({ path, environment, category, message, ...(binding === undefined ? {} : { binding }) });
+    };
+
+    const mapped = mapEnvironments(raw, options, note);
+    const serviceName = serviceNameOf(raw, options, note, issues);
+    const base = mapped[0]!;
+    const compatibilityDate = compatibilityDateOf(mapped, note, issues);
+    const migrations = migrationsOf(base, issues);
+    if (issues.length > 0) throw new ValidationError(subject, issues);
+
+    const main = mainOf(mapped, note);
+    const compatibilityFlags = compatibilityFlagsOf(mapped, note);
+    for (const m of mapped.slice(1)) {
+        if (JSON.stringify(m.env.migrations ?? []) !== JSON.stringify(base.env.migrations ?? [])) {
+            note(m.environment, m.at("migrations"), "changed", `differs from ${base.label}'s; one declaration serves every stack: the migrations of ${base.label} are declared`);
+        }
+    }
+    const liveClasses = replayMigrations(migrations).classes;
+
+    const { bindings, varValues, declaredFrom } = collectBindings(mapped, serviceName, liveClasses, options, note);
+    const secretNames = Object.entries(bindings).filter(([, b]) => b.kind === "secret").map(([n]) => n);
+    reportAddedBindings(mapped, declaredFrom, note);
+
+    const defaults: Record<string, string> = {};
+    for (const [name, binding] of Object.entries(bindings)) {
+        if (binding.kind === "var") defaults[name] = binding.value;
+    }
+    const crons = cronsOf(base, note);
+    const observability = observabilityOf(base, note);
+    for (const m of mapped) reportUnsupportedKeys(m, note);
+    reportFileKeys(raw, note);
+
+    const claimed = new Map<string, string>();
+    const stacks = mapped.map((m): ImportedStack => {
+        const envCrons = m === base ? crons : cronsOf(m, note);
+        const envObservability = m === base ? observability : observabilityOf(m, note);
+        const vars: Record<string, string> = {};
+        for (const [name, value] of Object.entries(varValues.get(m) ?? {})) {
+            if (defaults[name] !== undefined && defaults[name] !== value) vars[name] = value;
+        }
+        const routing = routingOf(m, note);
+        const accountId = accountOf(m, options, note);
+        const scriptName = typeof m.env.name === "string" ? m.env.name : undefined;
+        reportScript(m, serviceName, scriptName, routing.routes, note);
+        const classes = replayMigrations(migrationsOf(m, [])).classes;
+        const steps = Array.isArray(m.env.migrations) ? m.env.migrations as RawConfig[] : [];
+        const lastTag = steps.length > 0 ? String(steps[steps.length - 1]!.tag) : undefined;
+        if (classes.size > 0 && scriptName !== undefined) {
+            const list = `Durable Object class${classes.size === 1 ? "" : "es"} ${[...classes.keys()].join(", ")}`;
+            const platformScript = `${serviceName}-${m.stack}`;
+            note(m.environment, m.at("migrations"), "action", scriptName === platformScript
+                ? `${list} live in Worker "${scriptName}" at migration tag ${lastTag}; the platform deploys the same script, so the objects stay. ` +
+                  "The declaration keeps the migration tags as they are: never rename or remove an applied step"
+                : `${list} keep their objects in Worker "${scriptName}" (last migration tag ${lastTag}); the platform's script "${platformScript}" starts with none. ` +
+                  `Keep "${scriptName}" until its objects are moved, or transfer the classes ` +
+                  "(https://developers.cloudflare.com/durable-objects/reference/durable-objects-migrations/#transfer-migration)");
+        }
+        return {
+            stack: m.stack,
+            environment: m.environment,
+            label: m.label,
+            scriptName,
+            accountId,
+            ...(routing.zone === undefined ? {} : { zone: routing.zone }),
+            overrides: {
+                routes: routing.routePatterns,
+                customDomains: routing.customDomains,
+                workersDev: routing.workersDev,
+                ...(Object.keys(vars).length > 0 ? { vars } : {}),
+                ...(JSON.stringify(envCrons) === JSON.stringify(crons) ? {} : { crons: envCrons }),
+                ...(JSON.stringify(envObservability) === JSON.stringify(observability) ? {} : { observability: envObservability }),
+            },
+            imports: importsOf(m, accountId, declaredFrom, claimed, note),
+            durableObjects: { classes: Object.fromEntries(classes), lastTag },
+            routes: routing.routes,
+            secretNames,
+        };
+    });
+
+    const declaration: ImportedDeclaration = {
+        name: serviceName,
+        main,
+        compatibilityDate: compatibilityDate!,
+        compatibilityFlags,
+        bindings,
+        durableObjectMigrations: migrations,
+        envKeys: Object.entries(bindings).filter(([, b]) => b.kind === "var" || b.kind === "secret").map(([n]) => n),
+        crons,
+        observability,
+    };
+    // The import maps every case it knows into a valid declaration; a failure here is a bug in the import.
+    defineService(toDeclarationInput(declaration));
+    return { declaration, stacks, notes };
+}
+
+/**
+ * The `defineService` input of an imported declaration: the env contract is `z.string()` for every var
+ * and secret, as the written `service.ts` declares it.
+ */
+export function toDeclarationInput(declaration: ImportedDeclaration): ServiceDeclarationInput {
+    return {
+        name: declaration.name,
+        main: declaration.main,
+        compatibilityDate: declaration.compatibilityDate,
+        compatibilityFlags: [...declaration.compatibilityFlags],
+        bindings: { ...declaration.bindings },
+        durableObjectMigrations: declaration.durableObjectMigrations.map((s) => ({ ...s })) as ServiceDeclarationInput["durableObjectMigrations"],
+        env: z.object(Object.fromEntries(declaration.envKeys.map((k) => [k, z.string()]))),
+        crons: [...declaration.crons],
+        observability: { ...declaration.observability },
+    };
+}
+
+// ─── Options, mapping, top-level fields ──────────────────────────────────────────────────────────
+
+function optionIssues(raw: RawConfig, options: ImportOptions): ValidationIssue[] {
+    const issues: ValidationIssue[] = [];
+    if (options.name !== undefined && !SERVICE_NAME.test(options.name)) {
+        issues.push({ path: "--name", message: `expected a service name (lowercase letters, digits and dashes, starting with a letter, at most 40 characters), got ${describeValue(options.name)}` });
+    }
+    if (options.accountId !== undefined && !ACCOUNT_ID.test(options.accountId)) {
+        issues.push({ path: "--account-id", message: `expected a Cloudflare account id (32 lowercase hex characters), got ${describeValue(options.accountId)}` });
+    }
+    const names = environmentNames(raw);
+    const used = new Map<string, string>();
+    for (const [stack, envName] of Object.entries(options.environments ?? {})) {
+        const at = `--env ${stack}=${envName}`;
+        if (!(IMPORT_STACKS as readonly string[]).includes(stack)) {
+            issues.push({ path: at, message: `unknown stack "${stack}"; expected staging or production` });
+        } else if (!names.includes(envName)) {
+            issues.push({ path: at, message: `the file has no env.${envName}; its environments: ${names.length === 0 ? "none (only the top level)" : names.join(", ")}` });
+        } else if (used.has(envName)) {
+            issues.push({ path: at, message: `env.${envName} is already mapped to stack ${used.get(envName)}; an environment feeds one stack` });
+        }
+        used.set(envName, stack);
+    }
+    return issues;
+}
+
+function mapEnvironments(
+    raw: RawConfig,
+    options: ImportOptions,
+    note: Note,
+): MappedEnv[] {
+    const names = environmentNames(raw);
+    const chosen = new Map<ImportStack, { environment: string | undefined }>();
+    for (const stack of IMPORT_STACKS) {
+        const explicit = options.environments?.[stack];
+        if (explicit !== undefined) chosen.set(stack, { environment: explicit });
+    }
+    const taken = () => new Set([...chosen.values()].map((c) => c.environment));
+    for (const stack of IMPORT_STACKS) {
+        if (!chosen.has(stack) && names.includes(stack) && !taken().has(stack)) chosen.set(stack, { environment: stack });
+    }
+    const topStack = IMPORT_STACKS.find((s) => !chosen.has(s));
+    if (topStack !== undefined) chosen.set(topStack, { environment: undefined });
+
+    const mappedNames = taken();
+    for (const name of names) {
+        if (mappedNames.has(name)) continue;
+        const free = IMPORT_STACKS.filter((s) => chosen.get(s)?.environment === undefined);
+        note(name, renderPath("", ["env", name]), "not-mapped",
+            `environment "${name}" is not mapped to a stack (the platform's stacks are staging and production); its bindings, vars and routes are not imported` +
+            (free.length > 0 ? `. To import it instead of the top level, pass --env ${free[0]}=${name}` : ""));
+    }
+    if (!mappedNames.has(undefined)) {
+        note(undefined, "(top level)", "not-mapped",
+            "the top level is not mapped to a stack: env.staging and env.production are. Its bindings and vars are not imported; the keys environments inherit from it are");
+    }
+    return IMPORT_STACKS.filter((s) => chosen.has(s)).map((stack) => {
+        const environment = chosen.get(stack)!.environment;
+        const prefix = environment === undefined ? "" : renderPath("", ["env", environment]);
+        const effective = effectiveEnvironment(raw, environment);
+        return {
+            stack,
+            environment,
+            label: environment === undefined ? "the top level" : prefix,
+            env: effective.env,
+            inherited: effective.inherited,
+            at: (...segments: PropertyKey[]) => renderPath(prefix, segments),
+        };
+    });
+}
+
+function serviceNameOf(
+    raw: RawConfig,
+    options: ImportOptions,
+    note: Note,
+    issues: ValidationIssue[],
+): string {
+    if (options.name !== undefined) return options.name;
+    if (typeof raw.name !== "string") {
+        issues.push({ path: "name", message: "missing: the file has no top-level Worker name; pass --name <service>" });
+        return "unnamed";
+    }
+    const name = serviceNameFrom(raw.name);
+    if (name === undefined) {
+        issues.push({ path: "name", message: `"${raw.name}" cannot become a service name (lowercase letters, digits and dashes, starting with a letter); pass --name <service>` });
+        return "unnamed";
+    }
+    if (name !== raw.name) {
+        note(undefined, "name", "changed", `the service is named "${name}" (service names are lowercase letters, digits and dashes); pass --name to choose another`);
+    }
+    return name;
+}
+
+function compatibilityDateOf(
+    mapped: readonly MappedEnv[],
+    note: Note,
+    issues: ValidationIssue[],
+): string | undefined {
+    const base = mapped[0]!;
+    const date = base.env.compatibility_date;
+    for (const m of mapped.slice(1)) {
+        if (m.env.compatibility_date !== date) {
+            note(m.environment, m.at("compatibility_date"), "changed", `differs from ${base.label}'s; one declaration serves every stack: declared as ${JSON.stringify(date)}`);
+        }
+    }
+    if (typeof date !== "string") {
+        issues.push({ path: base.at("compatibility_date"), message: "missing: wrangler needs a compatibility date to deploy; add one such as \"2024-01-01\"" });
+        return undefined;
+    }
+    if (Number.isNaN(Date.parse(`${date}T00:00:00Z`)) || !new Date(`${date}T00:00:00Z`).toISOString().startsWith(date)) {
+        issues.push({ path: base.at("compatibility_date"), message: `expected a real calendar date, got ${describeValue(date)}` });
+    }
+    return date;
+}
+
+function mainOf(mapped: readonly MappedEnv[], note: Note): string {
+    const base = mapped[0]!;
+    const main = mainPath(base.env.main);
+    for (const m of mapped.slice(1)) {
+        if (mainPath(m.env.main) !== main) {
+            note(m.environment, m.at("main"), "changed", `differs from ${base.label}'s; one declaration serves every stack: declared as ${JSON.stringify(main ?? DEFAULT_MAIN)}`);
+        }
+    }
+    if (main !== undefined && /\.(ts|mts|js|mjs)$/.test(main) && !main.startsWith("/") && !/^[A-Za-z]:/.test(main)) return main;
+    note(base.environment, base.at("main"), "changed", main === undefined
+        ? `not set (a Pages project or a legacy wrangler v1 build); declared as "${DEFAULT_MAIN}": put the Worker's entry module there`
+        : `"${main}" is not a relative .ts, .mts, .js or .mjs module; declared as "${DEFAULT_MAIN}": put the Worker's entry module there`);
+    return DEFAULT_MAIN;
+}
+
+/** `./src/index.ts` → `src/index.ts`. */
+function mainPath(value: unknown): string | undefined {
+    return typeof value === "string" ? value.replace(/^(\.\/)+/, "") : undefined;
+}
+
+function compatibilityFlagsOf(mapped: readonly MappedEnv[], note: Note): string[] {
+    const base = mapped[0]!;
+    const flags = (base.env.compatibility_flags ?? []) as string[];
+    for (const m of mapped.slice(1)) {
+        if (JSON.stringify(m.env.compatibility_flags ?? []) !== JSON.stringify(flags)) {
+            note(m.environment, m.at("compatibility_flags"), "changed", `differs from ${base.label}'s; one declaration serves every stack: declared as ${JSON.stringify(flags)}`);
+        }
+    }
+    return flags.filter((flag, i) => {
+        if (COMPAT_FLAG.test(flag)) return true;
+        note(base.environment, base.at("compatibility_flags", i), "unsupported", `"${flag}" is not a compatibility flag (lowercase letters, digits and _); left out`);
+        return false;
+    });
+}
+
+/** The migration history of an environment in the declaration's shape; problems go to `issues` (a history wrangler would reject). */
+function migrationsOf(m: MappedEnv, issues: ValidationIssue[]): DurableObjectMigration[] {
+    const steps = Array.isArray(m.env.migrations) ? m.env.migrations as RawConfig[] : [];
+    const fields: Record<string, string> = {
+        newClasses: "new_classes", newSqliteClasses: "new_sqlite_classes", renamedClasses: "renamed_classes",
+        deletedClasses: "deleted_classes", transferredClasses: "transferred_classes",
+    };
+    const history = steps.map((step, i): DurableObjectMigration => {
+        const classList = (key: string): string[] | undefined => {
+            const list = step[key] as string[] | undefined;
+            list?.forEach((c, j) => {
+                if (!CLASS_NAME.test(c)) issues.push({ path: m.at("migrations", i, key, j), message: `expected a JavaScript class name, got ${describeValue(c)}` });
+            });
+            return list === undefined || list.length === 0 ? undefined : [...list];
+        };
+        const renamed = step.renamed_classes as { from: string; to: string }[] | undefined;
+        const transferred = step.transferred_classes as { from: string; from_script: string; to: string }[] | undefined;
+        const out: Record<string, unknown> = { tag: step.tag };
+        const newClasses = classList("new_classes");
+        const newSqliteClasses = classList("new_sqlite_classes");
+        const deletedClasses = classList("deleted_classes");
+        if (newClasses !== undefined) out.newClasses = newClasses;
+        if (newSqliteClasses !== undefined) out.newSqliteClasses = newSqliteClasses;
+        if (renamed !== undefined && renamed.length > 0) out.renamedClasses = renamed.map(({ from, to }) => ({ from, to }));
+        if (deletedClasses !== undefined) out.deletedClasses = deletedClasses;
+        if (transferred !== undefined && transferred.length > 0) {
+            out.transferredClasses = transferred.map(({ from, from_script, to }) => ({ from, fromScript: from_script, to }));
+        }
+        return out as unknown as DurableObjectMigration;
+    });
+    for (const problem of replayMigrations(history).problems) {
+        issues.push({ path: m.at("migrations", problem.index, fields[problem.field] ?? problem.field), message: problem.message });
+    }
+    return history;
+}
+
+// ─── Keys the import does not carry ─────────────────────────────────────────────────────────────
+
+function reportUnsupportedKeys(m: MappedEnv, note: Note): void {
+    for (const key of Object.keys(m.env)) {
+        if (SUPPORTED_KEYS.has(key)) continue;
+        const inherited = m.inherited.includes(key) ? " (inherited from the top level)" : "";
+        note(m.environment, m.at(key), "unsupported", `not supported${inherited}: ${UNSUPPORTED_REASONS[key] ?? "not part of service declarations"}; not imported`);
+    }
+}
+
+/** Keys only valid at the top level, and keys wrangler does not know, wherever they are. */
+function reportFileKeys(raw: RawConfig, note: Note): void {
+    const top = effectiveEnvironment(raw, undefined);
+    for (const key of top.topLevelOnly) {
+        note(undefined, key, "unsupported", `not supported: ${UNSUPPORTED_REASONS[key] ?? "a top-level wrangler setting with no platform equivalent"}; not imported`);
+    }
+    for (const key of top.unknown) {
+        note(undefined, key, "unsupported", "not a key of wrangler's configuration (a legacy wrangler v1 key or another tool's); ignored");
+    }
+    for (const name of environmentNames(raw)) {
+        for (const key of effectiveEnvironment(raw, name).unknown) {
+            note(name, renderPath("", ["env", name, key]), "unsupported", "not a key of wrangler's configuration (a legacy wrangler v1 key or another tool's); ignored");
+        }
+    }
+}

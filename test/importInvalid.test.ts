@@ -1,0 +1,160 @@
+/**
+ * Malformed and invalid wrangler configs given to `npm run import`: each one exits 2 with an error
+ * headed by the offending key (or file:line:column for syntax errors) and what was expected, and
+ * nothing is written — neither `--out` nor a temporary directory beside it. Cases are small inline
+ * files; the rendered messages are snapshotted so wording changes are reviewed.
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { main } from "../tools/import";
+
+const PROJECT_ROOT = path.resolve(__dirname, "..");
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "import-invalid-"));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+interface Case {
+    /** What is wrong. */
+    readonly title: string;
+    /** File name (the extension picks the format) and text. */
+    readonly file: string;
+    readonly text: string;
+    /** Extra arguments. */
+    readonly args?: readonly string[];
+    /** The path every error must name, and a phrase of its message. */
+    readonly path: string;
+    readonly message: string;
+}
+
+const BASE_TOML = 'name = "shop"\nmain = "src/index.ts"\ncompatibility_date = "2025-01-01"\n';
+const CASES: readonly Case[] = [
+    { title: "broken TOML: a key without a value", file: "wrangler.toml", text: 'name = "shop"\nmain = \n', path: "wrangler.toml:2:8", message: "in key main: invalid TOML" },
+    { title: "broken TOML: a table defined twice", file: "wrangler.toml", text: `${BASE_TOML}[env.production]\nworkers_dev = true\n[env.production]\n`, path: "wrangler.toml:6:2", message: "in key env.production" },
+    { title: "broken TOML: an unterminated string", file: "wrangler.toml", text: `${BASE_TOML}[vars]\nGREETING = "hello\n`, path: "wrangler.toml:5", message: "in key vars.GREETING" },
+    { title: "broken JSONC: a missing comma", file: "wrangler.jsonc", text: '{\n  "name": "shop"\n  "main": "src/index.ts"\n}\n', path: "wrangler.jsonc:3:3", message: "comma expected" },
+    { title: "broken JSONC: an unclosed array", file: "wrangler.jsonc", text: '{\n  "name": "shop",\n  "kv_namespaces": [ { "binding": "CACHE" }\n}\n', path: "wrangler.jsonc:4", message: "in key kv_namespaces" },
+    { title: "JSON whose top level is not an object", file: "wrangler.json", text: '["shop"]\n', path: "wrangler.json", message: "expected an object of configuration keys" },
+    { title: "a file that is not a wrangler config", file: "wrangler.yaml", text: "name: shop\n", path: "wrangler.yaml", message: "expected a wrangler.toml, wrangler.json or wrangler.jsonc file" },
+    { title: "kv_namespaces not an array", file: "wrangler.toml", text: `${BASE_TOML}[kv_namespaces]\nbinding = "CACHE"\n`, path: "kv_namespaces", message: "expected array, got object" },
+    { title: "a KV binding without its name", file: "wrangler.toml", text: `${BASE_TOML}[[kv_namespaces]]\nid = "0123456789abcdef0123456789abcdef"\n`, path: "kv_namespaces[0].binding", message: "expected string, got nothing (the field is required)" },
+    { title: "a KV id that is a number", file: "wrangler.jsonc", text: '{ "name": "shop", "main": "src/index.ts", "compatibility_date": "2025-01-01", "kv_namespaces": [{ "binding": "CACHE", "id": 42 }] }', path: "kv_namespaces[0].id", message: "expected string, got number (42)" },
+    { title: "a D1 binding without its name in an environment", file: "wrangler.toml", text: `${BASE_TOML}[[env.production.d1_databases]]\ndatabase_id = "5c1e0f4a-1b2c-4d3e-8f90-a1b2c3d4e5f6"\n`, path: "env.production.d1_databases[0].binding", message: "expected string, got nothing" },
+    { title: "a Durable Object binding without its class", file: "wrangler.toml", text: `${BASE_TOML}[[durable_objects.bindings]]\nname = "ROOMS"\n`, path: "durable_objects.bindings[0].class_name", message: "expected string, got nothing" },
+    { title: "a service binding without its service", file: "wrangler.jsonc", text: '{ "name": "shop", "main": "src/index.ts", "compatibility_date": "2025-01-01", "services": [{ "binding": "API" }] }', path: "services[0].service", message: "expected string, got nothing" },
+    { title: "a migration without its tag", file: "wrangler.toml", text: `${BASE_TOML}[[migrations]]\nnew_sqlite_classes = ["Room"]\n`, path: "migrations[0].tag", message: "expected string, got nothing" },
+    { title: "two migrations with one tag", file: "wrangler.toml", text: `${BASE_TOML}[[migrations]]\ntag = "v1"\nnew_sqlite_classes = ["Room"]\n[[migrations]]\ntag = "v1"\nnew_sqlite_classes = ["Lobby"]\n`, path: "migrations[1].tag", message: 'tag "v1" is used by an earlier step' },
+    { title: "a migration deleting a class that does not exist", file: "wrangler.toml", text: `${BASE_TOML}[[migrations]]\ntag = "v1"\ndeleted_classes = ["Ghost"]\n`, path: "migrations[0].deleted_classes", message: 'cannot delete "Ghost"' },
+    { title: "a migration class that is not a class name", file: "wrangler.toml", text: `${BASE_TOML}[[migrations]]\ntag = "v1"\nnew_classes = ["chat-room"]\n`, path: "migrations[0].new_classes[0]", message: "expected a JavaScript class name" },
+    { title: "a KV namespace and a var with one name", file: "wrangler.toml", text: `${BASE_TOML}[[kv_namespaces]]\nbinding = "CACHE"\n[vars]\nCACHE = "on"\n`, path: "vars.CACHE", message: 'binding name "CACHE" is already used by kv_namespaces[0]' },
+    { title: "two KV bindings with one name in an environment", file: "wrangler.jsonc", text: '{ "name": "shop", "main": "src/index.ts", "compatibility_date": "2025-01-01", "env": { "staging": { "kv_namespaces": [{ "binding": "CACHE" }, { "binding": "CACHE" }] } } }', path: "env.staging.kv_namespaces[1]", message: "binding names must be unique" },
+    { title: "a secret that is also a var", file: "wrangler.jsonc", text: '{ "name": "shop", "main": "src/index.ts", "compatibility_date": "2025-01-01", "vars": { "TOKEN": "x" }, "secrets": { "required": ["TOKEN"] } }', path: "secrets.required[0]", message: 'binding name "TOKEN" is already used by vars.TOKEN' },
+    { title: "an unquoted TOML date as compatibility_date", file: "wrangler.toml", text: 'name = "shop"\nmain = "src/index.ts"\ncompatibility_date = 2025-01-01\n', path: "compatibility_date", message: "got a TOML date: quote it" },
+    { title: "a compatibility_date in the wrong format", file: "wrangler.jsonc", text: '{ "name": "shop", "main": "src/index.ts", "compatibility_date": "2025/01/01" }', path: "compatibility_date", message: "expected a date as YYYY-MM-DD" },
+    { title: "a compatibility_date that is no calendar date", file: "wrangler.jsonc", text: '{ "name": "shop", "main": "src/index.ts", "compatibility_date": "2025-02-30" }', path: "compatibility_date", message: "expected a real calendar date" },
+    { title: "no compatibility_date", file: "wrangler.toml", text: 'name = "shop"\nmain = "src/index.ts"\n', path: "compatibility_date", message: "missing: wrangler needs a compatibility date" },
+    { title: "a TOML date in vars", file: "wrangler.toml", text: `${BASE_TOML}[vars]\nRELEASED = 2025-12-19\n`, path: "vars.RELEASED", message: "a TOML date is not supported in vars" },
+    { title: "routes that are not routes", file: "wrangler.toml", text: `${BASE_TOML}routes = 42\n`, path: "routes", message: "expected an array of routes" },
+    { title: "workers_dev that is not a boolean", file: "wrangler.toml", text: `${BASE_TOML}workers_dev = "yes"\n`, path: "workers_dev", message: 'expected boolean, got string ("yes")' },
+    { title: "crons that are not a list", file: "wrangler.toml", text: `${BASE_TOML}[triggers]\ncrons = "0 * * * *"\n`, path: "triggers.crons", message: "expected array, got string" },
+    { title: "a head sampling rate above 1", file: "wrangler.toml", text: `${BASE_TOML}[observability]\nenabled = true\nhead_sampling_rate = 2\n`, path: "observability.head_sampling_rate", message: "expected a fraction from 0 to 1, got number (2)" },
+    { title: "env that is not a table", file: "wrangler.jsonc", text: '{ "name": "shop", "main": "src/index.ts", "compatibility_date": "2025-01-01", "env": "production" }', path: "env", message: "expected a table of environments" },
+    { title: "an environment that is not a table", file: "wrangler.jsonc", text: '{ "name": "shop", "main": "src/index.ts", "compatibility_date": "2025-01-01", "env": { "production": 3 } }', path: "env.production", message: "expected an environment table" },
+    { title: "an unknown environment name mapped to a stack", file: "wrangler.toml", text: `${BASE_TOML}[env.prod]\nworkers_dev = false\n`, args: ["--env", "production=prdo"], path: "--env production=prdo", message: "the file has no env.prdo; its environments: prod" },
+    { title: "an unknown stack name", file: "wrangler.toml", text: `${BASE_TOML}[env.dev]\nworkers_dev = true\n`, args: ["--env", "qa=dev"], path: "--env qa=dev", message: 'unknown stack "qa"' },
+    { title: "one environment mapped to both stacks", file: "wrangler.toml", text: `${BASE_TOML}[env.dev]\nworkers_dev = true\n`, args: ["--env", "staging=dev", "--env", "production=dev"], path: "--env production=dev", message: "env.dev is already mapped to stack staging" },
+    { title: "no Worker name and no --name", file: "wrangler.toml", text: 'main = "src/index.ts"\ncompatibility_date = "2025-01-01"\n', path: "name", message: "missing: the file has no top-level Worker name; pass --name" },
+    { title: "a Worker name that cannot be a service name", file: "wrangler.toml", text: 'name = "2048"\nmain = "src/index.ts"\ncompatibility_date = "2025-01-01"\n', path: "name", message: "cannot become a service name" },
+    { title: "an invalid --name", file: "wrangler.toml", text: BASE_TOML, args: ["--name", "Shop_API"], path: "--name", message: "expected a service name" },
+    { title: "an invalid --account-id", file: "wrangler.toml", text: BASE_TOML, args: ["--account-id", "my-account"], path: "--account-id", message: "expected a Cloudflare account id" },
+];
+
+/** Runs the command in-process; returns its exit code and output. */
+function run(args: readonly string[]): { code: number; stdout: string; stderr: string } {
+    let stdout = "";
+    let stderr = "";
+    const code = main(args, { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; } });
+    return { code, stdout, stderr };
+}
+
+describe("npm run import on malformed or invalid input", () => {
+    it("has at least 20 cases", () => {
+        expect(CASES.length).toBeGreaterThanOrEqual(20);
+    });
+
+    const rendered: string[] = [];
+    it.each(CASES.map((c, i) => [c.title, c, i] as const))("%s: exits 2 naming the key, and writes nothing", (_title, c, i) => {
+        const dir = path.join(tmp, `case-${i}`);
+        fs.mkdirSync(dir);
+        const file = path.join(dir, c.file);
+        fs.writeFileSync(file, c.text);
+        const out = path.join(dir, "out");
+        const result = run([file, "--out", out, ...(c.args ?? [])]);
+        expect(result.code).toBe(2);
+        expect(result.stdout).toBe("");
+        const line = result.stderr.split("\n").find((l) => l.startsWith(`  - ${c.path}`));
+        expect(line, `no error headed by ${c.path} in:\n${result.stderr}`).toBeDefined();
+        expect(line).toContain(c.message);
+        expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
+        expect(result.stderr).toContain("Nothing was written.");
+        // Nothing written: no --out, no temporary directory beside it.
+        expect(fs.readdirSync(dir).sort()).toEqual([c.file]);
+        rendered.push(`${c.title}\n${result.stderr}`);
+    });
+
+    it("words the errors as snapshotted", () => {
+        expect(rendered.join("\n")).toMatchSnapshot();
+    });
+
+    it("refuses arguments it cannot use, writing nothing", () => {
+        const dir = path.join(tmp, "args");
+        fs.mkdirSync(dir);
+        const file = path.join(dir, "wrangler.toml");
+        fs.writeFileSync(file, BASE_TOML);
+        expect(run([file]).stderr).toContain("--out <dir> is required");
+        expect(run([file, "--out", path.join(dir, "o"), "--bogus"]).code).toBe(2);
+        expect(run([file, "--out", path.join(dir, "o"), "--env", "production"]).stderr).toContain("expected <stack>=<wrangler environment>");
+        const missing = run([path.join(dir, "nope.toml"), "--out", path.join(dir, "o")]);
+        expect(missing.code).toBe(2);
+        expect(missing.stderr).toContain(`${path.join(dir, "nope.toml")}: file not found`);
+        fs.mkdirSync(path.join(dir, "taken"));
+        fs.writeFileSync(path.join(dir, "taken", "keep.txt"), "mine");
+        const taken = run([file, "--out", path.join(dir, "taken")]);
+        expect(taken.code).toBe(2);
+        expect(taken.stderr).toContain("is not empty; the import never overwrites");
+        expect(fs.readdirSync(path.join(dir, "taken"))).toEqual(["keep.txt"]);
+        expect(fs.readdirSync(dir).sort()).toEqual(["taken", "wrangler.toml"]);
+    });
+
+    it("reports every problem of a file at once", () => {
+        const dir = path.join(tmp, "many");
+        fs.mkdirSync(dir);
+        const file = path.join(dir, "wrangler.toml");
+        fs.writeFileSync(file, `${BASE_TOML}workers_dev = "no"\n[[kv_namespaces]]\nid = "x"\n[[env.production.services]]\nbinding = "API"\n`);
+        const { code, stderr } = run([file, "--out", path.join(dir, "out")]);
+        expect(code).toBe(2);
+        expect(stderr).toContain("(3 problems)");
+        for (const p of ["workers_dev", "kv_namespaces[0].binding", "env.production.services[0].service"]) expect(stderr).toContain(`  - ${p}:`);
+    });
+
+    it("exits 2 as a command (npm run import) and 0 on a valid file with unsupported keys", () => {
+        const dir = path.join(tmp, "cli");
+        fs.mkdirSync(dir);
+        const bad = path.join(dir, "bad.toml");
+        fs.writeFileSync(bad, `${BASE_TOML}[[kv_namespaces]]\nid = "x"\n`);
+        const good = path.join(dir, "good.toml");
+        fs.writeFileSync(good, `${BASE_TOML}[ai]\nbinding = "AI"\n`);
+        const cli = (...args: string[]) => spawnSync(process.execPath, ["--import", "tsx", path.join(PROJECT_ROOT, "tools", "import.ts"), ...args], {
+            cwd: PROJECT_ROOT, encoding: "utf8", timeout: 60_000,
+        });
+        const failed = cli(bad, "--out", path.join(dir, "bad-out"));
+        expect(failed.status).toBe(2);
+        expect(failed.stderr).toContain("  - kv_namespaces[0].binding: expected string, got nothing (the field is required)");
+        expect(fs.existsSync(path.join(dir, "bad-out"))).toBe(false);
+        const ok = cli(good, "--out", path.join(dir, "good-out"));
+        expect(ok.status, ok.stderr).toBe(0);
+        expect(ok.stdout).toContain("- ai: not supported: Workers AI bindings are not a platform binding kind");
+        expect(fs.readdirSync(path.join(dir, "good-out")).sort()).toEqual(["import.json", "service.ts", "stack.production.yaml"]);
+    });
+});

@@ -1,0 +1,265 @@
+/**
+ * `npm run import -- <wrangler.toml|wrangler.json|wrangler.jsonc> --out <dir> [--name <service>]
+ *                    [--account-id <id>] [--env <stack>=<env>]...`
+ *
+ * Turns a hand-edited wrangler configuration into a service declaration (`<out>/service.ts`), the
+ * per-stack values of the stacks its environments map to (`<out>/stack.<stack>.yaml`, the `platform:`
+ * keys to merge into `Pulumi.<stack>.yaml`, including the `import` ids that make the first `pulumi up`
+ * adopt the live KV namespaces, D1 databases and R2 buckets) and `<out>/import.json` (everything
+ * recorded, machine-readable). Prints what it could not carry over, per environment.
+ *
+ * Secret names are also read from `.dev.vars` / `.dev.vars.example` beside the file (names only; values
+ * are never read into the output).
+ *
+ * Nothing is written unless everything succeeded: the files go to a temporary directory beside `--out`,
+ * renamed to `--out` at the end. `--out` must not exist or be empty.
+ *
+ * Exit codes: 0 imported (keys that are not supported are reported, not fatal); 2 malformed input or
+ * arguments (each problem headed by the key, nothing written); 1 any other failure.
+ */
+import { randomBytes } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { ValidationError } from "../components/validation";
+import { importWranglerConfig, toDeclarationInput, type ImportResult } from "../components/wrangler/importConfig";
+import { parseWranglerConfig } from "../components/wrangler/parse";
+import { renderImport, renderImportReport } from "../components/wrangler/renderImport";
+import { defineService } from "../components/service/declaration";
+import { stackConfigSchema } from "../infra/config";
+import { resolveServices } from "../infra/resolve";
+
+const USAGE = "usage: npm run import -- <wrangler.toml|wrangler.json|wrangler.jsonc> --out <dir> [--name <service>] " +
+    "[--account-id <32-hex id>] [--env <stack>=<env>]...";
+/** The project root: the declaration module and zod resolve from here. */
+const PROJECT_ROOT = path.resolve(__dirname, "..");
+const DECLARATION_MODULE = path.join(PROJECT_ROOT, "components", "service", "declaration");
+
+/** Options of {@link runImport}. */
+export interface RunImportOptions {
+    /** The wrangler config file. */
+    readonly file: string;
+    /** The directory to create; must not exist or be empty. */
+    readonly out: string;
+    /** Service name. @default from the file's `name` */
+    readonly name?: string;
+    /** Account id for environments without `account_id`. */
+    readonly accountId?: string;
+    /** Stack → wrangler environment (`{ production: "prod" }`). */
+    readonly environments?: Readonly<Record<string, string>>;
+}
+
+/** What {@link runImport} produced. */
+export interface RunImportResult {
+    readonly result: ImportResult;
+    /** Absolute paths of the files written. */
+    readonly files: readonly string[];
+    /** The report to print. */
+    readonly report: string;
+}
+
+/**
+ * Imports a wrangler config file and writes the output directory atomically.
+ * @throws {ValidationError} for a missing or malformed file, bad options or an unusable `--out`
+ *   (nothing is written); any other error is a bug.
+ */
+export function runImport(options: RunImportOptions): RunImportResult {
+    const file = path.resolve(options.file);
+    const out = path.resolve(options.out);
+    const label = path.basename(file);
+    let text: string;
+    try {
+        text = fs.readFileSync(file, "utf8");
+    } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        throw new ValidationError("arguments", [{ path: options.file, message: code === "ENOENT" ? "file not found" : `cannot read the file (${code})` }]);
+    }
+    const outProblem = outDirProblem(out);
+    if (outProblem !== undefined) throw new ValidationError("arguments", [{ path: "--out", message: outProblem }]);
+
+    const raw = parseWranglerConfig(text, label);
+    const result = importWranglerConfig(raw, {
+        source: label,
+        ...(options.name === undefined ? {} : { name: options.name }),
+        ...(options.accountId === undefined ? {} : { accountId: options.accountId }),
+        ...(options.environments === undefined ? {} : { environments: options.environments }),
+        extraSecrets: devVarsSecrets(path.dirname(file)),
+    });
+    selfCheck(result, out);
+
+    const declarationModule = toPosix(path.relative(out, DECLARATION_MODULE));
+    const files = renderImport(result, {
+        source: label,
+        declarationModule: declarationModule.startsWith(".") ? declarationModule : `./${declarationModule}`,
+    });
+    const written = writeAtomically(out, files);
+    const shown = written.map((f) => path.relative(process.cwd(), f) || f);
+    const inProject = !path.relative(PROJECT_ROOT, out).startsWith("..");
+    const warning = inProject ? "" : `warning: ${out} is outside this project; service.ts imports zod and defineService from it, so move the directory under services/\n`;
+    return { result, files: written, report: warning + renderImportReport(result, label, path.relative(process.cwd(), out) || ".", shown) };
+}
+
+/** Why `out` cannot receive the import, or undefined when it does not exist or is an empty directory. */
+function outDirProblem(out: string): string | undefined {
+    if (!fs.existsSync(out)) return undefined;
+    if (!fs.statSync(out).isDirectory()) return `${out} exists and is not a directory`;
+    if (fs.readdirSync(out).length > 0) return `${out} exists and is not empty; the import never overwrites: choose a new directory`;
+    return undefined;
+}
+
+/** Secret names from `.dev.vars` and `.dev.vars.example` beside the config (`NAME=value` lines; values are ignored). */
+function devVarsSecrets(dir: string): { name: string; source: string }[] {
+    const out: { name: string; source: string }[] = [];
+    for (const file of [".dev.vars", ".dev.vars.example"]) {
+        let text: string;
+        try {
+            text = fs.readFileSync(path.join(dir, file), "utf8");
+        } catch {
+            continue;
+        }
+        for (const line of text.split(/\r?\n/)) {
+            const match = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=/.exec(line);
+            if (match !== null && !out.some((s) => s.name === match[1])) out.push({ name: match[1]!, source: file });
+        }
+    }
+    return out;
+}
+
+/**
+ * Checks the output the way the program will read it: the declaration through `defineService`, each
+ * stack's values through the stack config schema and the resolver (bound services stubbed). A failure
+ * is a bug in the import, never the user's input.
+ */
+function selfCheck(result: ImportResult, out: string): void {
+    const declaration = defineService(toDeclarationInput(result.declaration));
+    for (const stack of result.stacks) {
+        const service: Record<string, unknown> = { ...stack.overrides };
+        if (Object.keys(stack.imports).length > 0) {
+            service.import = Object.fromEntries(Object.entries(stack.imports).map(([b, r]) => [b, r.name === undefined ? { id: r.id } : { id: r.id, name: r.name }]));
+        }
+        const accountId = stack.accountId ?? "0".repeat(32);
+        const parsed = stackConfigSchema.safeParse({
+            accountId,
+            ...(stack.zone === undefined ? {} : { zone: { id: stack.zone.id ?? "0".repeat(32), name: stack.zone.name } }),
+            services: { [declaration.name]: service },
+            secrets: { [declaration.name]: Object.fromEntries(stack.secretNames.map((n) => [n, "placeholder"])) },
+        });
+        if (!parsed.success) throw new Error(`import self-check: the values of stack ${stack.stack} do not validate: ${parsed.error.message}`);
+        const stubs = boundServiceStubs(declaration);
+        try {
+            resolveServices(stack.stack, parsed.data, [{ declaration, root: out }, ...stubs.map((d) => ({ declaration: d, root: out }))], PROJECT_ROOT);
+        } catch (error) {
+            throw new Error(`import self-check: stack ${stack.stack} does not resolve: ${(error as Error).message}`);
+        }
+    }
+}
+
+/** Minimal declarations of the services a declaration binds to, exporting the Durable Object classes it uses. */
+export function boundServiceStubs(declaration: ReturnType<typeof defineService>): ReturnType<typeof defineService>[] {
+    const classes = new Map<string, Set<string>>();
+    for (const b of Object.values(declaration.bindings)) {
+        if (b.kind === "service") classes.set(b.service, classes.get(b.service) ?? new Set());
+        if (b.kind === "durableObject" && b.service !== undefined) classes.set(b.service, (classes.get(b.service) ?? new Set()).add(b.className));
+    }
+    return [...classes].map(([name, set]) => {
+        const list = [...set];
+        return defineService({
+            name,
+            main: "src/index.ts",
+            compatibilityDate: declaration.compatibilityDate,
+            bindings: Object.fromEntries(list.map((c, i) => [`DO_${i}`, { kind: "durableObject" as const, className: c }])),
+            durableObjectMigrations: list.length === 0 ? [] : [{ tag: "v1", newSqliteClasses: list }],
+            env: z.object({}),
+        });
+    });
+}
+
+/** Writes every file into a temporary sibling of `out`, then renames it to `out`; removes the temporary directory on failure. */
+function writeAtomically(out: string, files: Readonly<Record<string, string>>): string[] {
+    const parent = path.dirname(out);
+    fs.mkdirSync(parent, { recursive: true });
+    const tmp = path.join(parent, `.${path.basename(out)}.import-${process.pid}-${randomBytes(4).toString("hex")}`);
+    try {
+        fs.mkdirSync(tmp);
+        for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(tmp, name), text);
+        // rename(2) replaces an empty directory, but not on every platform: remove it first.
+        if (fs.existsSync(out)) fs.rmdirSync(out);
+        fs.renameSync(tmp, out);
+    } catch (error) {
+        fs.rmSync(tmp, { recursive: true, force: true });
+        throw error;
+    }
+    return Object.keys(files).map((name) => path.join(out, name));
+}
+
+function toPosix(p: string): string {
+    return p.split(path.sep).join("/");
+}
+
+/** Where {@link main} writes. */
+export interface Streams {
+    readonly stdout: (text: string) => void;
+    readonly stderr: (text: string) => void;
+}
+
+/**
+ * The command line: parses arguments, runs {@link runImport}, prints the report.
+ * @returns the exit code: 0 imported, 2 malformed input or arguments, 1 any other failure.
+ */
+export function main(argv: readonly string[], streams: Streams = {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+}): number {
+    let parsed;
+    try {
+        parsed = parseArgs({
+            args: [...argv],
+            options: {
+                out: { type: "string" }, name: { type: "string" }, "account-id": { type: "string" },
+                env: { type: "string", multiple: true },
+            },
+            allowPositionals: true,
+            strict: true,
+        });
+    } catch (error) {
+        streams.stderr(`error: ${(error as Error).message}\n${USAGE}\n`);
+        return 2;
+    }
+    const { values, positionals } = parsed;
+    const problems: string[] = [];
+    if (positionals.length !== 1) problems.push(`expected one wrangler config file, got ${positionals.length}`);
+    if (values.out === undefined) problems.push("--out <dir> is required");
+    const environments: Record<string, string> = {};
+    for (const mapping of values.env ?? []) {
+        const match = /^([^=]+)=(.+)$/.exec(mapping);
+        if (match === null) problems.push(`--env ${mapping}: expected <stack>=<wrangler environment>, e.g. production=prod`);
+        else environments[match[1]!] = match[2]!;
+    }
+    if (problems.length > 0) {
+        streams.stderr(`${problems.map((p) => `error: ${p}`).join("\n")}\n${USAGE}\n`);
+        return 2;
+    }
+    try {
+        const { report } = runImport({
+            file: positionals[0]!,
+            out: values.out!,
+            ...(values.name === undefined ? {} : { name: values.name }),
+            ...(values["account-id"] === undefined ? {} : { accountId: values["account-id"] }),
+            ...(Object.keys(environments).length === 0 ? {} : { environments }),
+        });
+        streams.stdout(report);
+        return 0;
+    } catch (error) {
+        if (error instanceof ValidationError) {
+            streams.stderr(`error: ${error.message}\nNothing was written.\n`);
+            return 2;
+        }
+        streams.stderr(`error: ${(error as Error)?.stack ?? String(error)}\nNothing was written.\n`);
+        return 1;
+    }
+}
+
+if (require.main === module) {
+    process.exitCode = main(process.argv.slice(2));
+}
