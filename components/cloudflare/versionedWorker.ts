@@ -1,0 +1,103 @@
+/**
+ * A Worker deployed through versions: `cloudflare.Worker` (the named Worker and its settings),
+ * `cloudflare.WorkerVersion` (one immutable upload of code, bindings and migrations per change) and
+ * `cloudflare.WorkersDeployment` (which versions serve which share of traffic), built from the same
+ * args `WorkerService` would give a `cloudflare.WorkersScript`.
+ *
+ * Resources of @pulumi/cloudflare 6.22.1 (beta in the provider):
+ * https://www.pulumi.com/registry/packages/cloudflare/api-docs/worker/ ,
+ * https://www.pulumi.com/registry/packages/cloudflare/api-docs/workerversion/ ,
+ * https://www.pulumi.com/registry/packages/cloudflare/api-docs/workersdeployment/
+ */
+import * as cloudflare from "@pulumi/cloudflare";
+import * as pulumi from "@pulumi/pulumi";
+import { deploymentPlan, type DeploymentPlan, type DeploymentSettings } from "./deploymentSettings";
+import { readLiveDeployment } from "./liveWorkerState";
+
+/** Module type of an ES module part. Source: https://developers.cloudflare.com/workers/configuration/multipart-upload-metadata/ */
+export const ES_MODULE_CONTENT_TYPE = "application/javascript+module";
+
+/** Options of {@link createVersionedWorker}. */
+export interface VersionedWorkerArgs {
+    /** The script args `WorkerService` built (after its `transform.script`); `scriptName` names the Worker. */
+    readonly scriptArgs: cloudflare.WorkersScriptArgs;
+    /** The service's validated `deployment` settings (`strategy: "versions"`). */
+    readonly settings: DeploymentSettings;
+    /** Serve on workers.dev (the Worker's `subdomain.enabled`). */
+    readonly workersDev: boolean;
+    /** Declared service name and version, written to the version's annotations (`workers/tag`). */
+    readonly service: { readonly name: string; readonly version: string };
+    /** Resources the version must wait for (the D1 migrations). @default [] */
+    readonly dependsOn?: pulumi.Resource[];
+}
+
+/** The children of a versioned Worker and the split they declare. */
+export interface VersionedWorker {
+    /** `<name>-worker`: the Worker (named after the script), with its observability and workers.dev settings. */
+    readonly worker: cloudflare.Worker;
+    /** `<name>-version`: the current code, bindings and pending Durable Object migrations; replaced on every change. */
+    readonly version: cloudflare.WorkerVersion;
+    /** `<name>-deployment`: which versions serve which share of traffic. */
+    readonly deployment: cloudflare.WorkersDeployment;
+    /** The split and the version under test; unknown in a preview that could not read the live deployment. */
+    readonly plan: pulumi.Output<DeploymentPlan>;
+}
+
+/**
+ * Declares the Worker, its version for the current code, and the deployment.
+ *
+ * A split below 100% needs the version that keeps the rest of the traffic: `stableVersionId`, else it is
+ * read from the live deployment at deploy time ({@link readLiveDeployment}). A preview that cannot read
+ * it (no `CLOUDFLARE_API_TOKEN`, or the offline plan) shows the deployment's versions as unknown.
+ */
+export function createVersionedWorker(name: string, args: VersionedWorkerArgs, parent: pulumi.Resource): VersionedWorker {
+    const script = args.scriptArgs;
+    const worker = new cloudflare.Worker(`${name}-worker`, {
+        accountId: script.accountId,
+        name: script.scriptName,
+        ...(script.observability === undefined ? {} : { observability: script.observability as pulumi.Input<cloudflare.types.input.WorkerObservability> }),
+        subdomain: { enabled: args.workersDev, previewsEnabled: false },
+    }, { parent });
+    const mainModule = pulumi.output(script.mainModule).apply((m) => m ?? "index.js");
+    const version = new cloudflare.WorkerVersion(`${name}-version`, {
+        accountId: script.accountId,
+        workerId: worker.id,
+        mainModule,
+        modules: [{
+            name: mainModule,
+            contentType: ES_MODULE_CONTENT_TYPE,
+            contentBase64: pulumi.output(script.content).apply((text) => Buffer.from(text ?? "", "utf8").toString("base64")),
+        }],
+        ...(script.compatibilityDate === undefined ? {} : { compatibilityDate: script.compatibilityDate }),
+        ...(script.compatibilityFlags === undefined ? {} : { compatibilityFlags: script.compatibilityFlags }),
+        // Same field names as WorkersScript bindings and migrations in the provider schema.
+        ...(script.bindings === undefined ? {} : { bindings: script.bindings as pulumi.Input<pulumi.Input<cloudflare.types.input.WorkerVersionBinding>[]> }),
+        ...(script.migrations === undefined ? {} : { migrations: script.migrations as pulumi.Input<cloudflare.types.input.WorkerVersionMigrations> }),
+        annotations: { workersMessage: `pulumi up: ${args.service.name} ${args.service.version}`, workersTag: args.service.version },
+    }, { parent, dependsOn: args.dependsOn ?? [] });
+
+    const settings = args.settings;
+    const needsLive = settings.rollbackTo === undefined && settings.percentage < 100 && settings.stableVersionId === undefined;
+    const live = needsLive
+        ? pulumi.all([script.accountId, script.scriptName]).apply(([accountId, scriptName]) => readLiveDeployment(accountId, scriptName))
+        : pulumi.output(undefined);
+    const plan = pulumi.all([version.id, live]).apply(([versionId, read]) => {
+        if (read?.status === "skipped") {
+            pulumi.log.info(`${read.reason}; the ${settings.percentage}% split is shown as unknown. pulumi up reads it.`, parent);
+            return pulumi.output(pulumi.unknown) as unknown as pulumi.Output<DeploymentPlan>;
+        }
+        return pulumi.output(deploymentPlan(settings, versionId, read?.value));
+    });
+    const deployment = new cloudflare.WorkersDeployment(`${name}-deployment`, {
+        accountId: script.accountId,
+        scriptName: worker.name,
+        strategy: "percentage",
+        versions: plan.apply((p) => p.versions.map((v) => ({ versionId: v.versionId, percentage: v.percentage }))),
+        annotations: {
+            workersMessage: settings.rollbackTo !== undefined
+                ? `pulumi up: rollback of ${args.service.name} to ${settings.rollbackTo}`
+                : `pulumi up: ${args.service.name} ${args.service.version} at ${settings.percentage}%`,
+        },
+    }, { parent, dependsOn: [version] });
+    return { worker, version, deployment, plan };
+}

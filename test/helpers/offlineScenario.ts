@@ -1,0 +1,56 @@
+/**
+ * Runs the platform program under the SDK's mock engine for one scenario, in a child process under tsx
+ * (`offlineScenarioChild.ts`; one program per process, since the SDK keeps global state, and the way the
+ * engine runs the program), and returns what was registered.
+ */
+import { spawn } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import * as os from "node:os";
+import * as path from "node:path";
+import type { EngineConfig } from "../../tools/lib/stackFiles";
+import type { ResourceRecord } from "../../tools/lib/mockEngine";
+
+/** One offline run. */
+export interface Scenario {
+    readonly stack: string;
+    readonly config: EngineConfig;
+    /** Services of `test/fixtures/deploySafety/services.ts`, by name. */
+    readonly services: readonly string[];
+    /** Run as `pulumi preview` (true) or `pulumi up` (false). @default true */
+    readonly preview?: boolean;
+}
+
+/** What a scenario produced. */
+export interface ScenarioResult {
+    /** Exit code of the child: 0, or 1 when the program failed. */
+    readonly code: number | null;
+    /** Registered resources (secrets masked) when it succeeded. */
+    readonly resources: ResourceRecord[];
+    readonly stdout: string;
+    readonly stderr: string;
+}
+
+/** Runs a scenario in a child process under tsx, with extra environment variables. */
+export async function runScenario(scenario: Scenario, env: NodeJS.ProcessEnv = {}): Promise<ScenarioResult> {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "offline-scenario-"));
+    try {
+        const input = path.join(dir, "scenario.json");
+        const output = path.join(dir, "result.json");
+        await writeFile(input, JSON.stringify(scenario));
+        const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+            const child = spawn(process.execPath, ["--import", "tsx", path.join(__dirname, "offlineScenarioChild.ts"), input, output], {
+                cwd: path.resolve(__dirname, "..", ".."), env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"],
+            });
+            let out = "";
+            let err = "";
+            child.stdout!.on("data", (c: Buffer) => { out += c.toString(); });
+            child.stderr!.on("data", (c: Buffer) => { err += c.toString(); });
+            child.on("error", reject);
+            child.on("close", (exit) => resolve({ code: exit, stdout: out, stderr: err }));
+        });
+        const resources = code === 0 ? (JSON.parse(await readFile(output, "utf8")) as { resources: ResourceRecord[] }).resources : [];
+        return { code, resources, stdout, stderr };
+    } finally {
+        await rm(dir, { recursive: true, force: true });
+    }
+}

@@ -1,0 +1,31 @@
+/**
+ * Child-process entry of `runScenario` (`offlineScenario.ts`):
+ *
+ *   node --import tsx test/helpers/offlineScenarioChild.ts <scenario.json> <result.json>
+ *
+ * Exit 0 with `{ resources }` written (secrets masked); exit 1 with the program's error message on stderr.
+ */
+import { readFile, writeFile } from "node:fs/promises";
+import { definePlatform } from "../../infra/program";
+import { maskSecrets, runOffline } from "../../tools/lib/mockEngine";
+import { deploySafetyServices } from "../fixtures/deploySafety/services";
+import type { Scenario } from "./offlineScenario";
+
+async function main(input: string, output: string): Promise<void> {
+    const scenario = JSON.parse(await readFile(input, "utf8")) as Scenario;
+    const entries = scenario.services.map((name) => deploySafetyServices[name]!);
+    const run = await runOffline({
+        project: "platform",
+        stack: scenario.stack,
+        config: scenario.config,
+        preview: scenario.preview ?? true,
+        program: () => ({ services: definePlatform(entries, scenario.stack).summary }),
+    });
+    const resources = run.resources.map((r) => ({ ...r, inputs: maskSecrets(r.inputs) }));
+    await writeFile(output, JSON.stringify({ resources }));
+}
+
+main(process.argv[2]!, process.argv[3]!).then(() => process.exit(0), (error: Error) => {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+});
