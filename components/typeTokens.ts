@@ -7,3 +7,12 @@
 export const ENVIRONMENT_TYPE = "platform:cloudflare:Environment";
 /** `WorkerService`: one Worker and its resources; its outputs carry the health check path and env contract. */
 export const WORKER_SERVICE_TYPE = "platform:cloudflare:WorkerService";
+/** `GithubEnvironment`: the repository environments, Actions secrets and variables of one stack. */
+export const GITHUB_ENVIRONMENT_TYPE = "platform:github:Environment";
+/**
+ * `D1Migrations` (dynamic resource): the SDK builds `pulumi-nodejs:dynamic/<module>:<type>` from the module
+ * and type passed to `pulumi.dynamic.Resource` (`@pulumi/pulumi/dynamic/index.js`).
+ */
+export const D1_MIGRATIONS_TYPE = "pulumi-nodejs:dynamic/cloudflare:D1Migrations";
+/** `HealthGate` (dynamic resource): waits for a service to answer healthy after each deploy. */
+export const HEALTH_GATE_TYPE = "pulumi-nodejs:dynamic/cloudflare:HealthGate";

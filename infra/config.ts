@@ -10,6 +10,10 @@ import { z } from "zod";
 import { observabilitySchema, BINDING_NAME, SERVICE_NAME } from "../components/service/declaration";
 import { cronProblem } from "../components/service/cron";
 import { ValidationError, zodIssues, type ValidationIssue } from "../components/validation";
+import { resourceImportSchema } from "../components/wrangler/importIds";
+import { githubConfigSchema } from "./githubConfig";
+import { deploymentSchema } from "../components/cloudflare/deploymentSettings";
+import { healthGateSchema } from "../components/cloudflare/healthGateSettings";
 
 /** Config namespace of this project (the `name` in Pulumi.yaml). */
 export const NAMESPACE = "platform";
@@ -42,6 +46,17 @@ const serviceOverrides = z.strictObject({
     observability: observabilitySchema.optional(),
     /** Protect this service's stateful resources. @default the stack-wide `protect` */
     protect: z.boolean().optional(),
+    /**
+     * Live resources the first `pulumi up` adopts instead of creating, by kv, d1 or r2 binding name: the
+     * provider's import id (`<account_id>/<namespace_id>`, `<account_id>/<database_id>`,
+     * `<account_id>/<bucket_name>/<jurisdiction>`), or `{ id, name }` to keep the existing KV title or D1
+     * name. Written by `npm run import`; checked against the declaration when services are resolved.
+     */
+    import: z.record(z.string().regex(BINDING_NAME, { error: "expected a binding name" }), resourceImportSchema).optional(),
+    /** Health gate after each deploy (`components/cloudflare/healthGateSettings.ts`). @default on, 180 s timeout, 5 s interval */
+    healthGate: healthGateSchema.optional(),
+    /** How code reaches traffic: `script`, or `versions` with a gradual `percentage` / `rollbackTo` (`components/cloudflare/deploymentSettings.ts`). @default { strategy: "script" } */
+    deployment: deploymentSchema.optional(),
 });
 
 /** The `platform:*` keys of a stack. */
@@ -61,6 +76,8 @@ export const stackConfigSchema = z.strictObject({
      * `pulumi config set --secret --path 'secrets.<service>.<BINDING>' <value>`. @default {}
      */
     secrets: z.record(z.string(), z.record(z.string(), z.string())).default({}),
+    /** GitHub repository environments fed from stack outputs (see `infra/githubConfig.ts`). @default none */
+    github: githubConfigSchema.optional(),
 });
 
 /** Validated stack config. */
@@ -69,7 +86,7 @@ export type StackConfig = z.output<typeof stackConfigSchema>;
 export type ServiceOverrides = z.output<typeof serviceOverrides>;
 
 /** Keys whose value is a JSON document rather than a plain string. */
-const STRUCTURED_KEYS = new Set(["zone", "protect", "services", "secrets"]);
+const STRUCTURED_KEYS = new Set(["zone", "protect", "services", "secrets", "github"]);
 
 /**
  * Reads and validates the `platform:*` config as the engine passes it.

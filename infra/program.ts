@@ -1,11 +1,13 @@
 /**
  * The program body, callable with any list of services: validates the stack config and the services
- * against it (every problem reported before any resource is registered), then declares the Environment.
+ * against it (every problem reported before any resource is registered), then declares the Environment
+ * and, when `platform:github` is set, the GitHub environments filled from its outputs.
  */
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { Environment } from "../components/cloudflare/environment";
 import { loadStackConfig } from "./config";
+import { declareGithub, resolveGithub } from "./github";
 import type { ServiceEntry } from "./registry";
 import { resolveServices } from "./resolve";
 
@@ -22,11 +24,15 @@ export const PROJECT_ROOT = path.resolve(__dirname, "..");
 export function definePlatform(services: readonly ServiceEntry[], stack: string = pulumi.getStack()): Environment {
     const config = loadStackConfig();
     const resolved = resolveServices(stack, config, services, PROJECT_ROOT);
-    return new Environment(stack, {
+    const github = resolveGithub(stack, config, resolved);
+    const environment = new Environment(stack, {
         stack,
         accountId: config.accountId,
         ...(config.zone === undefined ? {} : { zone: config.zone }),
         ...(config.workersDevSubdomain === undefined ? {} : { workersDevSubdomain: config.workersDevSubdomain }),
         services: resolved,
     });
+    // GitHub environments after the Environment, from its outputs (URLs, script names, ...).
+    if (github !== undefined) declareGithub(stack, github, environment);
+    return environment;
 }

@@ -11,6 +11,8 @@ import { resourceName } from "../components/cloudflare/workerService";
 import { contractIssues } from "../components/service/envContract";
 import { ValidationError, renderPath, type ValidationIssue } from "../components/validation";
 import type { ServiceSettings } from "../components/wrangler/generate";
+import { resolveImports } from "../components/wrangler/importIds";
+import { deploySafetySettings } from "./deploySafety";
 import { NAMESPACE, type StackConfig } from "./config";
 import type { ServiceEntry } from "./registry";
 
@@ -55,12 +57,16 @@ export function resolveServices(stack: string, config: StackConfig, entries: rea
         checkBindings(entry, byName, issues);
         checkHosts(config, entry.declaration.name, settings, hostnames, issues);
         const secrets = collectSecrets(config, entry, issues);
+        const imports = resolveImports(entry.declaration, config.services[entry.declaration.name]?.import, config.accountId,
+            renderPath(`${NAMESPACE}:`, ["services", entry.declaration.name, "import"]), issues);
         resolved.push({
             declaration: entry.declaration,
             root: entry.root,
             serviceDir: path.relative(projectRoot, entry.root).split(path.sep).join("/"),
             settings,
             secrets,
+            ...(imports === undefined ? {} : { imports }),
+            ...deploySafetySettings(config, entry.declaration.name),
         });
     }
     const ordered = orderByDependencies(resolved, issues);

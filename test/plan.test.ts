@@ -98,6 +98,24 @@ describe("npm run plan", () => {
         expect(script.inputs.bindings).toContainEqual({ name: "SIGNING_KEY", type: "secret_text", text: "[secret]" });
     });
 
+    it("lists the GitHub environments, secrets and variables of both stacks with secrets masked", () => {
+        for (const stack of ["staging", "production"]) {
+            const report = readReport(path.join(tmp, `${stack}.json`));
+            const github = report.resources.filter((r) => /^(github:|pulumi:providers:github$|platform:github:)/.test(r.type));
+            expect(new Set(github.map((r) => r.type.split(":").pop()))).toEqual(new Set([
+                "Environment", "github", "RepositoryEnvironment", "ActionsEnvironmentSecret", "ActionsEnvironmentVariable",
+                ...(stack === "production" ? ["RepositoryEnvironmentDeploymentPolicy"] : []),
+            ]));
+            for (const r of github) expect(results[stack]!.stdout).toMatch(new RegExp(`\\+ .*${r.type.split(":").pop()}\\s+${r.name}\\s+create`));
+            for (const r of github.filter((x) => x.type.endsWith(":ActionsEnvironmentSecret"))) expect(r.inputs.value, r.name).toBe("[secret]");
+            expect(github.find((r) => r.type === "pulumi:providers:github")!.inputs.token).toBe("[secret]");
+            expect(fs.readFileSync(path.join(tmp, `${stack}.json`), "utf8") + results[stack]!.stdout).not.toContain(SECRET_PLACEHOLDER);
+            const env = github.find((r) => r.type.endsWith(":RepositoryEnvironment"))!;
+            expect(env.inputs.environment).toBe(stack);
+            expect(env.inputs.reviewers !== undefined).toBe(stack === "production");
+        }
+    });
+
     it("writes wrangler.jsonc and .dev.vars.example per service without secret values", () => {
         for (const service of ["api", "reports"]) {
             const dir = path.join(tmp, "staging", "staging", service);

@@ -1,10 +1,19 @@
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import { bundleWorker } from "./bundle";
+import { publicUrl } from "./publicUrl";
 import { WORKER_SERVICE_TYPE } from "../typeTokens";
 import { bindingSlug, type ServiceDeclaration, type BindingKind } from "../service/declaration";
 import { describeEnvContract, type EnvContract } from "../service/envContract";
 import { generateWranglerConfig, type GeneratedWranglerConfig, type ResolvedResource, type ServiceSettings } from "../wrangler/generate";
+import type { ResourceImport } from "../wrangler/importIds";
+import { createD1Migrations, type D1MigrationsByBinding } from "./serviceD1Migrations";
+import { createHealthGate, healthGateUrl } from "./serviceHealthGate";
+import type { DeploymentSettings } from "./deploymentSettings";
+import type { HealthGate } from "./healthGate";
+import type { HealthGateSettings } from "./healthGateSettings";
+import { liveScriptMigrations } from "./liveMigrations";
+import { createVersionedWorker, type VersionedWorker } from "./versionedWorker";
 
 /** Arguments of {@link WorkerService}. */
 export interface WorkerServiceArgs {
@@ -32,6 +41,32 @@ export interface WorkerServiceArgs {
     readonly workersDevSubdomain?: string;
     /** Script name of each declared service this one binds to, by service name. @default {} */
     readonly serviceScripts?: Readonly<Record<string, string>>;
+    /**
+     * Live resources to adopt instead of creating, by binding name (kv, d1 and r2 bindings only). Each
+     * child is registered with the `import` resource option set to `id`, the provider's import id
+     * (`<account_id>/<namespace_id>` for KV, `<account_id>/<database_id>` for D1,
+     * `<account_id>/<bucket_name>/<jurisdiction>` for R2), and with `name` as its physical name (KV
+     * title, D1 name, R2 bucket name) so its inputs match the existing resource. Adopted resources are
+     * protected in every stack: the engine no longer stops an import whose inputs differ from what exists
+     * but updates the resource right after adopting it (pulumi/pulumi#19339), or replaces it when the
+     * provider cannot update that input in place. Check a stack's map with `resolveImports`
+     * (components/wrangler/importIds.ts) first.
+     * @default {} (every resource is created and named `<script>-<binding>`)
+     * @example imports: { DB: { id: "<account_id>/<database_id>", name: "orders-production" } }
+     */
+    readonly imports?: Readonly<Record<string, ResourceImport>>;
+    /**
+     * Health gate run after each deploy (stack config `services.<name>.healthGate`); skipped when the
+     * service has no URL. See {@link HealthGate}.
+     * @default { enabled: true, timeoutSeconds: 180, intervalSeconds: 5 } and every check the declaration calls for
+     */
+    readonly healthGate?: HealthGateSettings;
+    /**
+     * How the code reaches traffic (stack config `services.<name>.deployment`): one `WorkersScript`, or a
+     * `Worker` + `WorkerVersion` + `WorkersDeployment` with a gradual split or a rollback. See `deploymentSettings.ts`.
+     * @default { strategy: "script" }
+     */
+    readonly deployment?: DeploymentSettings;
     /** Adjust a child's args without copying every upstream arg. */
     readonly transform?: {
         /** Applied to the `WorkersScript` args last. */
@@ -52,7 +87,11 @@ export interface BindingSummary {
  * A Cloudflare Worker and everything its declaration binds: one Workers KV namespace, D1 database and R2
  * bucket per binding (protected when `settings.protect`), the script itself (bundled by esbuild,
  * identified by content SHA-256), its workers.dev subdomain setting, routes, Custom Domains and Cron
- * Triggers.
+ * Triggers. Deploy safety (docs/deploy-safety.md): each d1 binding's migration files are applied before the
+ * code (`D1Migrations`); only the Durable Object migration steps after the live script's tag are uploaded;
+ * a `HealthGate` fails the update unless the service answers healthy afterwards; and with
+ * `deployment.strategy: "versions"` the code goes out as a `Worker` + `WorkerVersion` + `WorkersDeployment`
+ * (gradual split, rollback) instead of a `WorkersScript`.
  *
  * @example
  * const api = new WorkerService("api", {
@@ -75,8 +114,14 @@ export class WorkerService extends pulumi.ComponentResource {
     declare readonly healthCheckPath: pulumi.Output<string>;
     /** The wrangler config for local development, with resolved ids and no secret values. */
     declare readonly wranglerConfig: pulumi.Output<GeneratedWranglerConfig>;
-    /** The `WorkersScript` child. */
-    declare readonly script: cloudflare.WorkersScript;
+    /** The `WorkersScript` child; undefined with `deployment.strategy: "versions"` (see {@link versioned}). */
+    declare readonly script: cloudflare.WorkersScript | undefined;
+    /** The `Worker`, `WorkerVersion` and `WorkersDeployment` children with `deployment.strategy: "versions"`. */
+    declare readonly versioned: VersionedWorker | undefined;
+    /** The D1 migration children, by d1 binding name (bindings whose migrations directory exists). */
+    declare readonly d1Migrations: D1MigrationsByBinding;
+    /** The health gate child; undefined when the gate is disabled or the service has no URL. */
+    declare readonly healthGate: HealthGate | undefined;
     /** Stateful children by binding name. */
     declare readonly resources: Readonly<Record<string, cloudflare.WorkersKvNamespace | cloudflare.D1Database | cloudflare.R2Bucket>>;
 
@@ -84,16 +129,34 @@ export class WorkerService extends pulumi.ComponentResource {
         super(WORKER_SERVICE_TYPE, name, {}, opts);
         const stateful = createStatefulResources(name, args, this);
         const resolved = resolveResources(stateful);
-        const script = createScript(name, args, resolved, this);
-        createSubdomain(name, args, script, this);
-        createRoutes(name, args, script, this);
-        createCronTriggers(name, args, script, this);
+        const d1Migrations = createD1Migrations(name, args, stateful, this);
+        const deployed = createScript(name, args, resolved, Object.values(d1Migrations), this);
+        const subdomain = createSubdomain(name, args, deployed, this);
+        const routes = createRoutes(name, args, deployed, this);
+        createCronTriggers(name, args, deployed, this);
+        const healthGate = createHealthGate(name, {
+            declaration: args.declaration,
+            url: healthGateUrl(args.declaration.health.path, {
+                customDomains: args.settings.customDomains,
+                routes: args.settings.routes,
+                ...(args.settings.workersDev && args.workersDevSubdomain !== undefined
+                    ? { workersDevUrl: `https://${args.scriptName}.${args.workersDevSubdomain}.workers.dev` }
+                    : {}),
+            }),
+            settings: args.healthGate,
+            scriptName: deployed.scriptName,
+            versionId: deployed.versioned?.plan.apply((p) => p.gateVersionId),
+            trigger: deployed.trigger,
+        }, { parent: this, dependsOn: [...deployed.resources, ...subdomain, ...routes] });
 
         const decl = args.declaration;
-        this.script = script;
+        this.script = deployed.script;
+        this.versioned = deployed.versioned;
+        this.d1Migrations = d1Migrations;
+        this.healthGate = healthGate;
         this.resources = stateful;
-        this.scriptName = script.scriptName;
-        this.url = pulumi.output(publicUrl(args));
+        this.scriptName = deployed.scriptName;
+        this.url = pulumi.output(publicUrl(args.settings, args.scriptName, args.workersDevSubdomain));
         this.bindings = resolved.apply((ids) => summarizeBindings(args, ids));
         this.envContract = pulumi.output(describeEnvContract(decl)) as pulumi.Output<unknown> as pulumi.Output<EnvContract>;
         this.healthCheckPath = pulumi.output(decl.health.path);
@@ -124,11 +187,21 @@ export function resourceName(scriptName: string, binding: string): string {
 }
 
 function createStatefulResources(name: string, args: WorkerServiceArgs, parent: pulumi.Resource): Record<string, StatefulResource> {
-    const opts: pulumi.CustomResourceOptions = { parent, protect: args.settings.protect };
+    for (const binding of Object.keys(args.imports ?? {})) {
+        const kind = args.declaration.bindings[binding]?.kind;
+        if (kind !== "kv" && kind !== "d1" && kind !== "r2") throw new Error(`WorkerService ${name}: imports.${binding} is not a kv, d1 or r2 binding`);
+    }
     const out: Record<string, StatefulResource> = {};
     for (const [binding, spec] of Object.entries(args.declaration.bindings)) {
         const child = `${name}-${bindingSlug(binding)}`;
-        const physical = resourceName(args.scriptName, binding);
+        // An adopted resource keeps its existing name, so its inputs match what the import reads.
+        const adopted = args.imports?.[binding];
+        const physical = adopted?.name ?? resourceName(args.scriptName, binding);
+        // Adopted resources are always protected: their data predates the stack, and the engine reconciles an
+        // adopted resource's inputs right after the import, so a wrong name could otherwise replace it.
+        const opts: pulumi.CustomResourceOptions = adopted === undefined
+            ? { parent, protect: args.settings.protect }
+            : { parent, protect: true, import: adopted.id };
         if (spec.kind === "kv") {
             out[binding] = new cloudflare.WorkersKvNamespace(child, { accountId: args.accountId, title: physical }, opts);
         } else if (spec.kind === "d1") {
@@ -159,12 +232,25 @@ function resolveResources(stateful: Record<string, StatefulResource>): pulumi.Ou
     return pulumi.all(entries).apply((pairs) => Object.fromEntries(pairs));
 }
 
+/** What the Worker upload produced: a `WorkersScript`, or a versioned Worker. */
+interface Deployed {
+    /** The script name, as an output of the resource that creates it. */
+    readonly scriptName: pulumi.Output<string>;
+    readonly script?: cloudflare.WorkersScript;
+    readonly versioned?: VersionedWorker;
+    /** What routes, domains, crons and the health gate must wait for. */
+    readonly resources: pulumi.Resource[];
+    /** Changes whenever the code or its settings reach traffic again (re-runs the health gate). */
+    readonly trigger: pulumi.Output<string>;
+}
+
 function createScript(
     name: string,
     args: WorkerServiceArgs,
     resolved: pulumi.Output<Record<string, ResolvedResource>>,
+    dependsOn: pulumi.Resource[],
     parent: pulumi.Resource,
-): cloudflare.WorkersScript {
+): Deployed {
     const decl = args.declaration;
     const bundle = bundleWorker(args.root, decl.main);
     const secrets = pulumi.output(args.secrets ?? {});
@@ -196,8 +282,15 @@ function createScript(
                 return { name: bindingName, type: "secret_text", text: pulumi.secret(secrets.apply((s) => requireSecret(s, bindingName, decl.name))) };
         }
     });
-    const history = decl.durableObjectMigrations;
-    const lastTag = history[history.length - 1]?.tag;
+    const versions = args.deployment?.strategy === "versions" ? args.deployment : undefined;
+    // Only the steps after the live script's migration tag (all of them on a first deploy).
+    const migrations = liveScriptMigrations({
+        accountId: args.accountId,
+        scriptName: args.scriptName,
+        history: decl.durableObjectMigrations,
+        percentage: versions?.rollbackTo === undefined ? versions?.percentage ?? 100 : 100,
+        logResource: parent,
+    });
     const scriptArgs: cloudflare.WorkersScriptArgs = {
         accountId: args.accountId,
         scriptName: args.scriptName,
@@ -212,67 +305,66 @@ function createScript(
             headSamplingRate: args.settings.observability.headSamplingRate,
             logs: { enabled: args.settings.observability.enabled, invocationLogs: true, headSamplingRate: args.settings.observability.headSamplingRate },
         },
-        // First deploy: the whole history at once, ending at the last tag. Later deploys must upload only
-        // the steps after the live tag; that is the Durable Object migration resource's job.
-        ...(lastTag === undefined ? {} : {
-            migrations: { newTag: lastTag, steps: history.map(toProviderStep) },
-        }),
+        ...(migrations === undefined ? {} : { migrations }),
     };
-    return new cloudflare.WorkersScript(`${name}-script`, args.transform?.script?.(scriptArgs) ?? scriptArgs, { parent });
+    const finalArgs = args.transform?.script?.(scriptArgs) ?? scriptArgs;
+    if (versions !== undefined) {
+        const versioned = createVersionedWorker(name, {
+            scriptArgs: finalArgs,
+            settings: versions,
+            workersDev: args.settings.workersDev,
+            service: { name: decl.name, version: decl.version },
+            dependsOn,
+        }, parent);
+        return {
+            scriptName: versioned.worker.name,
+            versioned,
+            resources: [versioned.deployment],
+            trigger: pulumi.all([versioned.deployment.id, versioned.deployment.versions]).apply((parts) => JSON.stringify(parts)),
+        };
+    }
+    const script = new cloudflare.WorkersScript(`${name}-script`, finalArgs, { parent, dependsOn });
+    return { scriptName: script.scriptName, script, resources: [script], trigger: pulumi.all([script.modifiedOn]).apply((parts) => JSON.stringify(parts)) };
 }
 
-function toProviderStep(step: ServiceDeclaration["durableObjectMigrations"][number]): cloudflare.types.input.WorkersScriptMigrationsStep {
-    return {
-        ...(step.newClasses?.length ? { newClasses: step.newClasses } : {}),
-        ...(step.newSqliteClasses?.length ? { newSqliteClasses: step.newSqliteClasses } : {}),
-        ...(step.renamedClasses?.length ? { renamedClasses: step.renamedClasses } : {}),
-        ...(step.deletedClasses?.length ? { deletedClasses: step.deletedClasses } : {}),
-        ...(step.transferredClasses?.length ? { transferredClasses: step.transferredClasses } : {}),
-    };
-}
-
-function createSubdomain(name: string, args: WorkerServiceArgs, script: cloudflare.WorkersScript, parent: pulumi.Resource): void {
+function createSubdomain(name: string, args: WorkerServiceArgs, deployed: Deployed, parent: pulumi.Resource): pulumi.CustomResource[] {
+    // A versioned Worker carries its workers.dev setting itself (`subdomain` of cloudflare.Worker).
+    if (deployed.versioned !== undefined) return [];
     // Declared even when disabled: uploads through the API may leave workers.dev on, so say it explicitly.
-    new cloudflare.WorkersScriptSubdomain(`${name}-subdomain`, {
+    return [new cloudflare.WorkersScriptSubdomain(`${name}-subdomain`, {
         accountId: args.accountId,
-        scriptName: script.scriptName,
+        scriptName: deployed.scriptName,
         enabled: args.settings.workersDev,
         previewsEnabled: false,
-    }, { parent });
+    }, { parent, dependsOn: deployed.resources })];
 }
 
-function createRoutes(name: string, args: WorkerServiceArgs, script: cloudflare.WorkersScript, parent: pulumi.Resource): void {
+function createRoutes(name: string, args: WorkerServiceArgs, deployed: Deployed, parent: pulumi.Resource): pulumi.CustomResource[] {
     const { routes, customDomains } = args.settings;
     if ((routes.length > 0 || customDomains.length > 0) && args.zone === undefined) {
         throw new Error(`WorkerService ${name}: routes and custom domains need a zone`);
     }
+    const created: pulumi.CustomResource[] = [];
     for (const pattern of routes) {
-        new cloudflare.WorkersRoute(`${name}-route-${slug(pattern)}`, { zoneId: args.zone!.id, pattern, script: script.scriptName }, { parent });
+        created.push(new cloudflare.WorkersRoute(`${name}-route-${slug(pattern)}`, {
+            zoneId: args.zone!.id, pattern, script: deployed.scriptName,
+        }, { parent, dependsOn: deployed.resources }));
     }
     for (const hostname of customDomains) {
-        new cloudflare.WorkersCustomDomain(`${name}-domain-${slug(hostname)}`, {
-            accountId: args.accountId, hostname, service: script.scriptName, zoneId: args.zone!.id,
-        }, { parent });
+        created.push(new cloudflare.WorkersCustomDomain(`${name}-domain-${slug(hostname)}`, {
+            accountId: args.accountId, hostname, service: deployed.scriptName, zoneId: args.zone!.id,
+        }, { parent, dependsOn: deployed.resources }));
     }
+    return created;
 }
 
-function createCronTriggers(name: string, args: WorkerServiceArgs, script: cloudflare.WorkersScript, parent: pulumi.Resource): void {
+function createCronTriggers(name: string, args: WorkerServiceArgs, deployed: Deployed, parent: pulumi.Resource): void {
     if (args.settings.crons.length === 0) return;
     new cloudflare.WorkersCronTrigger(`${name}-crons`, {
         accountId: args.accountId,
-        scriptName: script.scriptName,
+        scriptName: deployed.scriptName,
         schedules: args.settings.crons.map((cron) => ({ cron })),
-    }, { parent });
-}
-
-/** The URL a client reaches the Worker at, or undefined when it has no route, domain or workers.dev. */
-function publicUrl(args: WorkerServiceArgs): string | undefined {
-    const { customDomains, routes, workersDev } = args.settings;
-    if (customDomains[0] !== undefined) return `https://${customDomains[0]}`;
-    const host = routes[0]?.split("/")[0];
-    if (host !== undefined && !host.includes("*")) return `https://${host}`;
-    if (workersDev && args.workersDevSubdomain !== undefined) return `https://${args.scriptName}.${args.workersDevSubdomain}.workers.dev`;
-    return undefined;
+    }, { parent, dependsOn: deployed.resources });
 }
 
 function summarizeBindings(args: WorkerServiceArgs, ids: Record<string, ResolvedResource>): BindingSummary[] {

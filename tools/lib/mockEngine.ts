@@ -13,6 +13,9 @@ import type { EngineConfig } from "./stackFiles";
 import { isSecretWire, UNKNOWN } from "./wire";
 
 
+/** How long a failed run waits for the SDK's outstanding work before giving up on it, ms. */
+const SETTLE_MS = 2000;
+
 /** What the mock monitor received for one resource, plus what it answered. */
 export interface ResourceRecord {
     readonly urn: string;
@@ -82,14 +85,28 @@ export async function runOffline(options: OfflineRunOptions): Promise<OfflineRun
     // A failed registration surfaces as a rejection nobody awaits; the language host fails the program
     // on those, and so does this run.
     const failures: unknown[] = [];
-    const onRejection = (reason: unknown) => failures.push(reason);
+    // A failed input (an error thrown in an `apply`) leaves the outputs that depend on it pending forever:
+    // stop at the first failure, as the language host does, instead of waiting for them.
+    let fail: (reason: unknown) => void = () => undefined;
+    const firstFailure = new Promise<never>((_, reject) => { fail = reject; });
+    firstFailure.catch(() => undefined);
+    const onRejection = (reason: unknown) => {
+        failures.push(reason);
+        fail(reason);
+    };
     process.on("unhandledRejection", onRejection);
     let outputs: Record<string, unknown> | undefined;
     try {
-        outputs = await pulumi.runtime.runInPulumiStack(async () => await options.program()) as Record<string, unknown> | undefined;
+        outputs = await Promise.race([pulumi.runtime.runInPulumiStack(async () => await options.program()), firstFailure]) as Record<string, unknown> | undefined;
         // Waits for every outstanding registration, as the language host does before exiting.
-        await pulumi.runtime.disconnect();
+        await Promise.race([pulumi.runtime.disconnect(), firstFailure]);
         await new Promise((resolve) => setImmediate(resolve));
+    } catch (error) {
+        // The SDK's own follow-on rejections (registrations of the resources the failure abandoned) arrive
+        // after this one: let them land in `failures` rather than escape as unhandled once we return.
+        await Promise.race([pulumi.runtime.disconnect().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, SETTLE_MS))]);
+        await new Promise((resolve) => setImmediate(resolve));
+        throw error;
     } finally {
         process.off("unhandledRejection", onRejection);
     }
