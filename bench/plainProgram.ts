@@ -11,6 +11,7 @@
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import { bundleWorker } from "../components/cloudflare/bundle";
+import { HealthGate } from "../components/cloudflare/healthGate";
 import { COMPATIBILITY_DATE, COMPATIBILITY_FLAGS, MAIN, STACK, type ServiceSpec } from "./fixture";
 
 /** Options of {@link plainProgram}. */
@@ -62,15 +63,26 @@ export function plainProgram(specs: readonly ServiceSpec[], options: PlainProgra
         }, { parent, dependsOn: spec.upstream === undefined ? [] : [scripts[spec.upstream]!] });
         scripts[spec.name] = script;
 
-        new cloudflare.WorkersScriptSubdomain(`${spec.name}-subdomain`, {
+        const exposure: pulumi.CustomResource[] = [new cloudflare.WorkersScriptSubdomain(`${spec.name}-subdomain`, {
             accountId, scriptName: script.scriptName, enabled: spec.workersDev, previewsEnabled: false,
-        }, { parent });
+        }, { parent, dependsOn: [script] })];
         if (spec.route !== undefined) {
-            new cloudflare.WorkersRoute(`${spec.name}-route-${slug(spec.route)}`, { zoneId: zone.id, pattern: spec.route, script: script.scriptName }, { parent });
+            exposure.push(new cloudflare.WorkersRoute(`${spec.name}-route-${slug(spec.route)}`, { zoneId: zone.id, pattern: spec.route, script: script.scriptName }, { parent, dependsOn: [script] }));
         }
-        new cloudflare.WorkersCustomDomain(`${spec.name}-domain-${slug(spec.customDomain)}`, {
+        exposure.push(new cloudflare.WorkersCustomDomain(`${spec.name}-domain-${slug(spec.customDomain)}`, {
             accountId, hostname: spec.customDomain, service: script.scriptName, zoneId: zone.id,
-        }, { parent });
+        }, { parent, dependsOn: [script] }));
+        // The same gate a deploy needs without components: poll /health once the script and its routes exist,
+        // re-run whenever any of them changes.
+        new HealthGate(`${spec.name}-health-gate`, {
+            service: spec.name,
+            url: `https://${spec.customDomain}/health`,
+            timeoutSeconds: 180,
+            intervalSeconds: 5,
+            expectedChecks: ["env", "CACHE", "DB", "FILES", "COUNTER", ...(spec.upstream === undefined ? [] : ["UPSTREAM"])],
+            trigger: pulumi.all([pulumi.all([script.modifiedOn]).apply((parts) => JSON.stringify(parts)), script.id, ...exposure.map((r) => r.id)])
+                .apply((parts) => JSON.stringify(parts)),
+        }, { parent, dependsOn: [script, ...exposure] });
         if (spec.cron !== undefined) {
             new cloudflare.WorkersCronTrigger(`${spec.name}-crons`, { accountId, scriptName: script.scriptName, schedules: [{ cron: spec.cron }] }, { parent });
         }

@@ -31,6 +31,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { serviceSpecs, writeFixture } from "./fixture";
 import type { NormalizedResource, PlanResult, Variant } from "./planOnce";
+import type { PolicyBenchResult } from "./policyOnce";
 
 const BENCH_DIR = __dirname;
 const PROJECT_ROOT = path.resolve(BENCH_DIR, "..");
@@ -96,9 +97,11 @@ function main(): number {
             }
         }
 
+        const policy = measurePolicies(workDir, reps);
         const mismatch = verifySameResources(workDir, counts, [...results.values(), ...diagnosis.values()].flat());
         const { figures, pass } = computeFigures(counts, results);
         if (values.diagnose) figures.push(...diagnosisFigures(largest, diagnosis));
+        figures.push(...policyFigures(policy));
         const loadAfter = os.loadavg();
         const metadata = {
             date: new Date().toISOString(),
@@ -158,6 +161,40 @@ function planOnce(workDir: string, variant: Variant, count: number, dump?: strin
         throw new Error(`planOnce --variant ${variant} --services ${count} failed (exit ${child.status ?? child.signal}):\n${child.stderr}`);
     }
     return JSON.parse(line.slice("BENCH_RESULT ".length)) as PlanResult;
+}
+
+/** Resources the policy pack is measured over (issue: "policy evaluation throughput … for 2,000 resources"). */
+const POLICY_RESOURCES = 2000;
+
+/** Runs `bench/policyOnce.ts` `reps` times (at least 3), each in a fresh process. */
+function measurePolicies(workDir: string, reps: number): PolicyBenchResult[] {
+    const runs: PolicyBenchResult[] = [];
+    for (let rep = 0; rep < Math.max(3, reps); rep++) {
+        const args = ["--import", "tsx", path.join(BENCH_DIR, "policyOnce.ts"), "--resources", String(POLICY_RESOURCES), "--work", path.join(workDir, "policy")];
+        const child = spawnSync(process.execPath, args, { cwd: PROJECT_ROOT, encoding: "utf8", timeout: 600_000, maxBuffer: 64 * 2 ** 20 });
+        const line = child.stdout?.split("\n").find((l) => l.startsWith("BENCH_RESULT "));
+        if (child.status !== 0 || line === undefined) {
+            throw new Error(`policyOnce failed (exit ${child.status ?? child.signal}):\n${child.stderr}`);
+        }
+        runs.push(JSON.parse(line.slice("BENCH_RESULT ".length)) as PolicyBenchResult);
+        console.log(`policies rep ${rep + 1}: ${runs[rep]!.resources} resources evaluated in ${round(runs[rep]!.evaluateMs)} ms (+${round(runs[rep]!.startMs)} ms pack start)`);
+    }
+    return runs;
+}
+
+/** Throughput figures (medians): resources per second of evaluation, and including the pack's start. */
+function policyFigures(runs: readonly PolicyBenchResult[]): Figure[] {
+    const resources = runs[0]!.resources;
+    const evaluate = median(runs.map((r) => r.evaluateMs));
+    const total = median(runs.map((r) => r.totalMs));
+    return [
+        { name: `policy.n${resources}.resources`, value: resources, unit: "resources" },
+        { name: `policy.n${resources}.throughput`, value: round(resources / (evaluate / 1000), 1), unit: "resources/s", samples: runs.map((r) => round(r.resources / (r.evaluateMs / 1000), 1)) },
+        { name: `policy.n${resources}.throughputWithStartup`, value: round(resources / (total / 1000), 1), unit: "resources/s" },
+        { name: `policy.n${resources}.evaluateTime`, value: round(evaluate), unit: "ms", samples: runs.map((r) => round(r.evaluateMs)) },
+        { name: `policy.n${resources}.packStartTime`, value: round(median(runs.map((r) => r.startMs))), unit: "ms" },
+        { name: `policy.n${resources}.violations`, value: runs[0]!.violations, unit: "violations" },
+    ];
 }
 
 /**
