@@ -1,10 +1,12 @@
 /**
- * `npm run dev -- --stack <name> --service <name> [--port <n>]`
+ * `npm run dev -- --stack <name> --service <name> [--port <n>] [--vars-file <file>] [--persist-to <dir>]
+ *                 [--inspector-port <n>]`
  *
  * Local development of one service on the real Workers runtime: plans the stack offline to generate the
  * service's `wrangler.jsonc`, applies its D1 migrations to the local database, then runs `wrangler dev`
- * (workerd, local KV / D1 / R2 / Durable Objects, nothing remote). Secrets come from
- * `services/<name>/.dev.vars` (git-ignored; see the generated `.dev.vars.example` for the names).
+ * on 127.0.0.1 (workerd, local KV / D1 / R2 / Durable Objects, nothing remote). Secrets come from
+ * `--vars-file`, by default `services/<name>/.dev.vars` (git-ignored; the generated `.dev.vars.example`
+ * lists the names). Local data lives in `--persist-to`, by default `.wrangler/state/<stack>`.
  *
  * Exit codes: 2 for invalid arguments, config or declarations; otherwise wrangler's exit code.
  */
@@ -16,7 +18,7 @@ import { ValidationError } from "../components/validation";
 import type { ServiceSummary } from "../components/cloudflare/environment";
 import { plan } from "./plan";
 
-const USAGE = "usage: npm run dev -- --stack <name> --service <name> [--port <n>]";
+const USAGE = "usage: npm run dev -- --stack <name> --service <name> [--port <n>] [--vars-file <file>] [--persist-to <dir>] [--inspector-port <n>]";
 const projectDir = path.resolve(__dirname, "..");
 const wrangler = path.join(projectDir, "node_modules", "wrangler", "bin", "wrangler.js");
 
@@ -41,12 +43,22 @@ function runWrangler(args: readonly string[]): Promise<number> {
 }
 
 async function main(argv: string[]): Promise<number> {
-    const { values } = parseArgs({ args: argv, options: { stack: { type: "string" }, service: { type: "string" }, port: { type: "string" } }, strict: true });
+    const { values } = parseArgs({
+        args: argv,
+        options: {
+            stack: { type: "string" }, service: { type: "string" }, port: { type: "string" }, "inspector-port": { type: "string" },
+            "vars-file": { type: "string" }, "persist-to": { type: "string" },
+        },
+        strict: true,
+    });
     if (values.stack === undefined || values.service === undefined) {
         throw new ValidationError("arguments", [{ path: values.stack === undefined ? "--stack" : "--service", message: `required\n${USAGE}` }]);
     }
-    if (values.port !== undefined && !/^\d{1,5}$/.test(values.port)) {
-        throw new ValidationError("arguments", [{ path: "--port", message: `expected a port number, got "${values.port}"` }]);
+    for (const flag of ["port", "inspector-port"] as const) {
+        const value = values[flag];
+        if (value !== undefined && !/^\d{1,5}$/.test(value)) {
+            throw new ValidationError("arguments", [{ path: `--${flag}`, message: `expected a port number, got "${value}"` }]);
+        }
     }
     const { run } = await plan({ stack: values.stack, projectDir });
     const services = (run.outputs.services ?? {}) as Record<string, ServiceSummary>;
@@ -55,18 +67,22 @@ async function main(argv: string[]): Promise<number> {
         throw new ValidationError("arguments", [{ path: "--service", message: `no service "${values.service}" in stack ${values.stack}; services: ${Object.keys(services).join(", ")}` }]);
     }
     const configFile = path.join(projectDir, ".platform", values.stack, values.service, "wrangler.jsonc");
-    const persist = ["--persist-to", path.join(projectDir, ".wrangler", "state", values.stack)];
+    const persist = ["--persist-to", path.resolve(values["persist-to"] ?? path.join(projectDir, ".wrangler", "state", values.stack))];
     const d1 = (summary.wranglerConfig.config.d1_databases ?? []) as { binding: string }[];
     for (const db of d1) {
         const code = await runWrangler(["d1", "migrations", "apply", db.binding, "--local", "--config", configFile, ...persist]);
         if (code !== 0) return code;
     }
-    const secretsFile = path.join(projectDir, "services", values.service, ".dev.vars");
+    const secretsFile = path.resolve(values["vars-file"] ?? path.join(projectDir, "services", values.service, ".dev.vars"));
     const envFile = fs.existsSync(secretsFile) ? ["--env-file", secretsFile] : [];
     if (envFile.length === 0 && summary.wranglerConfig.secretNames.length > 0) {
         process.stderr.write(`warning: ${path.relative(projectDir, secretsFile)} not found; secrets ${summary.wranglerConfig.secretNames.join(", ")} are unset (copy ${path.relative(projectDir, path.join(path.dirname(configFile), ".dev.vars.example"))}).\n`);
     }
-    return runWrangler(["dev", "--config", configFile, "--local", ...persist, ...envFile, ...(values.port === undefined ? [] : ["--port", values.port])]);
+    return runWrangler([
+        "dev", "--config", configFile, "--local", "--ip", "127.0.0.1", ...persist, ...envFile,
+        ...(values.port === undefined ? [] : ["--port", values.port]),
+        ...(values["inspector-port"] === undefined ? [] : ["--inspector-port", values["inspector-port"]]),
+    ]);
 }
 
 if (require.main === module) {

@@ -214,7 +214,7 @@ export async function startWranglerDev(options: WranglerProcessOptions & {
 }
 
 /** Sends `signal` to the child's whole process group (wrangler starts workerd as a grandchild). */
-function killGroup(child: ChildProcess, signal: NodeJS.Signals = "SIGKILL"): void {
+export function killGroup(child: ChildProcess, signal: NodeJS.Signals = "SIGKILL"): void {
     if (child.pid === undefined) return;
     try {
         process.kill(-child.pid, signal);
