@@ -12,6 +12,7 @@ import { cronProblem } from "../components/service/cron";
 import { ValidationError, zodIssues, type ValidationIssue } from "../components/validation";
 import { resourceImportSchema } from "../components/wrangler/importIds";
 import { githubConfigSchema } from "./githubConfig";
+import { databaseConfigSchema } from "./databaseConfig";
 import { deploymentSchema } from "../components/cloudflare/deploymentSettings";
 import { healthGateSchema } from "../components/cloudflare/healthGateSettings";
 
@@ -78,6 +79,8 @@ export const stackConfigSchema = z.strictObject({
     secrets: z.record(z.string(), z.record(z.string(), z.string())).default({}),
     /** GitHub repository environments fed from stack outputs (see `infra/githubConfig.ts`). @default none */
     github: githubConfigSchema.optional(),
+    /** The Neon project and this stack's branch, reached by Workers through Hyperdrive (see `infra/databaseConfig.ts`). @default none */
+    database: databaseConfigSchema.optional(),
 });
 
 /** Validated stack config. */
@@ -86,7 +89,7 @@ export type StackConfig = z.output<typeof stackConfigSchema>;
 export type ServiceOverrides = z.output<typeof serviceOverrides>;
 
 /** Keys whose value is a JSON document rather than a plain string. */
-const STRUCTURED_KEYS = new Set(["zone", "protect", "services", "secrets", "github"]);
+const STRUCTURED_KEYS = new Set(["zone", "protect", "services", "secrets", "github", "database"]);
 
 /**
  * Reads and validates the `platform:*` config as the engine passes it.

@@ -7,6 +7,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { Environment } from "../components/cloudflare/environment";
 import { loadStackConfig } from "./config";
+import { declareDatabase } from "./database";
 import { declareGithub, resolveGithub } from "./github";
 import type { ServiceEntry } from "./registry";
 import { resolveServices } from "./resolve";
@@ -25,12 +26,17 @@ export function definePlatform(services: readonly ServiceEntry[], stack: string 
     const config = loadStackConfig();
     const resolved = resolveServices(stack, config, services, PROJECT_ROOT);
     const github = resolveGithub(stack, config, resolved);
+    const database = config.database === undefined
+        ? undefined
+        : declareDatabase(stack, config.database, config.protect === undefined ? {} : { protect: config.protect });
     const environment = new Environment(stack, {
         stack,
         accountId: config.accountId,
         ...(config.zone === undefined ? {} : { zone: config.zone }),
         ...(config.workersDevSubdomain === undefined ? {} : { workersDevSubdomain: config.workersDevSubdomain }),
         services: resolved,
+        // The Hyperdrive configuration holds no data (the Neon branch does): not protected.
+        ...(database === undefined ? {} : { database: { connection: database.connection } }),
     });
     // GitHub environments after the Environment, from its outputs (URLs, script names, ...).
     if (github !== undefined) declareGithub(stack, github, environment);

@@ -4,11 +4,12 @@
  */
 import * as cloudflare from "@pulumi/cloudflare";
 import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { NEON_BRANCH_TYPE, NEON_PROJECT_TYPE } from "../components/neon/typeTokens";
 
 /** Neon resources are dynamic resources with their own type tokens, named in messages as below. */
 const NEON_TYPES: Readonly<Record<string, string>> = {
-    "pulumi-nodejs:dynamic/neon:Project": "Neon project",
-    "pulumi-nodejs:dynamic/neon:Branch": "Neon branch",
+    [NEON_PROJECT_TYPE]: "Neon project",
+    [NEON_BRANCH_TYPE]: "Neon branch",
 };
 
 /** Stateful resources (D1, R2, KV, Neon project and branch) are protected. */

@@ -64,10 +64,11 @@ function bindingsOf(config: RawConfig, secretNames: readonly string[] = []): Bin
     list("services").forEach((b, i) => out.push({
         kind: "service", name: String(b.binding), path: `services[${i}]`, identity: { service: b.service, entrypoint: b.entrypoint },
     }));
+    list("hyperdrive").forEach((b, i) => out.push({ kind: "hyperdrive", name: String(b.binding), path: `hyperdrive[${i}]`, identity: { id: b.id } }));
     for (const [name, value] of Object.entries((config.vars ?? {}) as RawConfig)) out.push({ kind: "var", name, path: `vars.${name}`, identity: { value } });
     (((config.secrets as RawConfig | undefined)?.required ?? []) as string[]).forEach((name, i) => out.push({ kind: "secret", name, path: `secrets.required[${i}]`, identity: {} }));
     for (const name of secretNames) out.push({ kind: "secret", name, path: "secrets", identity: {} });
-    const supported = new Set(["kv_namespaces", "d1_databases", "r2_buckets", "durable_objects", "services", "vars", "secrets"]);
+    const supported = new Set(["kv_namespaces", "d1_databases", "r2_buckets", "durable_objects", "services", "hyperdrive", "vars", "secrets"]);
     for (const key of Object.keys(config)) {
         if (NOT_INHERITABLE_KEYS.has(key) && !supported.has(key)) out.push({ kind: key, name: key, path: key, identity: {} });
     }
@@ -88,6 +89,7 @@ function resolvedResources(declaration: ServiceDeclaration, service: Environment
         if (spec.kind === "kv") out[binding] = { kind: "kv", id: resourceId("kv") ?? `created-by-the-platform-${binding}` };
         if (spec.kind === "d1") out[binding] = { kind: "d1", id: resourceId("d1") ?? `created-by-the-platform-${binding}`, name: adopted?.name ?? resourceName(scriptName, binding) };
         if (spec.kind === "r2") out[binding] = { kind: "r2", bucketName: adopted?.name ?? resourceName(scriptName, binding) };
+        if (spec.kind === "hyperdrive") out[binding] = { kind: "hyperdrive", id: "created-by-the-platform-hyperdrive" };
     }
     return out;
 }

@@ -69,7 +69,7 @@ describe("npm run plan", () => {
     });
 
     it("protects production's stateful resources and only those", () => {
-        const stateful = /workersKvNamespace|d1Database|r2Bucket/;
+        const stateful = /workersKvNamespace|d1Database|r2Bucket|dynamic\/neon:(Project|Branch)$/;
         for (const r of readReport(path.join(tmp, "production.json")).resources) {
             expect(r.protect, r.name).toBe(stateful.test(r.type));
         }

@@ -8,6 +8,8 @@ import type { GeneratedWranglerConfig } from "../wrangler/generate";
 import type { ResourceImport } from "../wrangler/importIds";
 import type { DeploymentSettings } from "./deploymentSettings";
 import type { HealthGateSettings } from "./healthGateSettings";
+import { createHyperdriveConfig, type PostgresConnection } from "./hyperdrive";
+import type * as cloudflare from "@pulumi/cloudflare";
 
 /** One service of an environment, resolved against the stack's config. */
 export interface EnvironmentService {
@@ -43,6 +45,17 @@ export interface EnvironmentArgs {
      * (see `orderByDependencies`); a service binding to one not listed earlier is an error.
      */
     readonly services: readonly EnvironmentService[];
+    /**
+     * The environment's PostgreSQL (its Neon branch): one `cloudflare.HyperdriveConfig` named
+     * `<stack>-postgres` is created from it, and every `hyperdrive` binding binds that. Required when a
+     * service has a hyperdrive binding.
+     * @default none
+     */
+    readonly database?: {
+        readonly connection: PostgresConnection;
+        /** Protect the Hyperdrive configuration from deletion. @default false */
+        readonly protect?: boolean;
+    };
 }
 
 /** What the environment exports per service. */
@@ -69,9 +82,17 @@ export class Environment extends pulumi.ComponentResource {
     declare readonly services: Readonly<Record<string, WorkerService>>;
     /** Outputs of every service, by service name. */
     declare readonly summary: pulumi.Output<Record<string, ServiceSummary>>;
+    /** The Hyperdrive configuration of the environment's database; undefined without `database`. */
+    declare readonly hyperdrive: cloudflare.HyperdriveConfig | undefined;
 
     constructor(name: string, args: EnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
         super(ENVIRONMENT_TYPE, name, {}, opts);
+        const hyperdrive = args.database === undefined ? undefined : createHyperdriveConfig(`${name}-hyperdrive`, {
+            accountId: args.accountId,
+            name: `${args.stack}-postgres`,
+            connection: args.database.connection,
+            protect: args.database.protect ?? false,
+        }, this);
         const services: Record<string, WorkerService> = {};
         const scripts: Record<string, string> = {};
         for (const svc of args.services) {
@@ -99,9 +120,11 @@ export class Environment extends pulumi.ComponentResource {
                 ...(args.zone === undefined ? {} : { zone: args.zone }),
                 ...(args.workersDevSubdomain === undefined ? {} : { workersDevSubdomain: args.workersDevSubdomain }),
                 serviceScripts: scripts,
+                ...(hyperdrive === undefined ? {} : { hyperdriveId: hyperdrive.id }),
             }, { parent: this, dependsOn });
         }
         this.services = services;
+        this.hyperdrive = hyperdrive;
         const names = Object.keys(services);
         this.summary = pulumi.all(names.map((svcName) => summarize(services[svcName]!)))
             .apply((list) => Object.fromEntries(names.map((svcName, i) => [svcName, list[i]!])));

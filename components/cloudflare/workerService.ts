@@ -39,6 +39,11 @@ export interface WorkerServiceArgs {
     readonly zone?: { readonly id: string; readonly name: string };
     /** The account's workers.dev subdomain label (`acme` in `acme.workers.dev`), used for the URL. */
     readonly workersDevSubdomain?: string;
+    /**
+     * Id of the environment's Hyperdrive configuration (`cloudflare.HyperdriveConfig`); every `hyperdrive`
+     * binding binds it. Required when the declaration has one.
+     */
+    readonly hyperdriveId?: pulumi.Input<string>;
     /** Script name of each declared service this one binds to, by service name. @default {} */
     readonly serviceScripts?: Readonly<Record<string, string>>;
     /**
@@ -79,7 +84,7 @@ export interface BindingSummary {
     /** Binding (env property) name. */
     readonly name: string;
     readonly kind: BindingKind;
-    /** The bound resource: KV namespace id, D1 database id, R2 bucket name, Durable Object class, service script; absent for vars and secrets. */
+    /** The bound resource: KV namespace id, D1 database id, Hyperdrive config id, R2 bucket name, Durable Object class, service script; absent for vars and secrets. */
     readonly target?: string;
 }
 
@@ -128,7 +133,7 @@ export class WorkerService extends pulumi.ComponentResource {
     constructor(name: string, args: WorkerServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         super(WORKER_SERVICE_TYPE, name, {}, opts);
         const stateful = createStatefulResources(name, args, this);
-        const resolved = resolveResources(stateful);
+        const resolved = resolveResources(stateful, hyperdriveBindings(name, args));
         const d1Migrations = createD1Migrations(name, args, stateful, this);
         const deployed = createScript(name, args, resolved, Object.values(d1Migrations), this);
         const subdomain = createSubdomain(name, args, deployed, this);
@@ -219,7 +224,11 @@ function createStatefulResources(name: string, args: WorkerServiceArgs, parent: 
 }
 
 /** The ids bindings need, as one Output (unknown during a real preview until the resources exist). */
-function resolveResources(stateful: Record<string, StatefulResource>): pulumi.Output<Record<string, ResolvedResource>> {
+function resolveResources(
+    stateful: Record<string, StatefulResource>, hyperdrives: Record<string, pulumi.Input<string>>,
+): pulumi.Output<Record<string, ResolvedResource>> {
+    const hyperdriveEntries = Object.entries(hyperdrives).map(([binding, id]) =>
+        pulumi.output(id).apply((hyperdriveId): [string, ResolvedResource] => [binding, { kind: "hyperdrive", id: hyperdriveId }]));
     const entries = Object.entries(stateful).map(([binding, res]) => {
         if (res instanceof cloudflare.WorkersKvNamespace) {
             return res.id.apply((id): [string, ResolvedResource] => [binding, { kind: "kv", id }]);
@@ -229,7 +238,7 @@ function resolveResources(stateful: Record<string, StatefulResource>): pulumi.Ou
         }
         return res.name.apply((bucketName): [string, ResolvedResource] => [binding, { kind: "r2", bucketName }]);
     });
-    return pulumi.all(entries).apply((pairs) => Object.fromEntries(pairs));
+    return pulumi.all([...entries, ...hyperdriveEntries]).apply((pairs) => Object.fromEntries(pairs));
 }
 
 /** What the Worker upload produced: a `WorkersScript`, or a versioned Worker. */
@@ -276,6 +285,8 @@ function createScript(
                 return spec.entrypoint === undefined
                     ? { name: bindingName, type: "service", service: requireScript(services, spec.service) }
                     : { name: bindingName, type: "service", service: requireScript(services, spec.service), entrypoint: spec.entrypoint };
+            case "hyperdrive":
+                return { name: bindingName, type: "hyperdrive", id: resolved.apply((r) => (r[bindingName] as { id: string }).id) };
             case "var":
                 return { name: bindingName, type: "plain_text", text: args.settings.vars[bindingName] ?? spec.value };
             case "secret":
@@ -373,6 +384,7 @@ function summarizeBindings(args: WorkerServiceArgs, ids: Record<string, Resolved
         switch (spec.kind) {
             case "kv":
             case "d1":
+            case "hyperdrive":
                 return { name, kind: spec.kind, target: (resolved as { id: string }).id };
             case "r2":
                 return { name, kind: spec.kind, target: (resolved as { bucketName: string }).bucketName };
@@ -384,6 +396,16 @@ function summarizeBindings(args: WorkerServiceArgs, ids: Record<string, Resolved
                 return { name, kind: spec.kind };
         }
     });
+}
+
+/** The Hyperdrive id of each hyperdrive binding: the environment's one configuration. */
+function hyperdriveBindings(name: string, args: WorkerServiceArgs): Record<string, pulumi.Input<string>> {
+    const bindings = Object.entries(args.declaration.bindings).filter(([, spec]) => spec.kind === "hyperdrive").map(([binding]) => binding);
+    if (bindings.length > 0 && args.hyperdriveId === undefined) {
+        throw new Error(`WorkerService ${name}: bindings ${bindings.join(", ")} need the environment's database; ` +
+            "set platform:database in the stack config");
+    }
+    return Object.fromEntries(bindings.map((binding) => [binding, args.hyperdriveId!]));
 }
 
 function requireScript(scripts: Readonly<Record<string, string>>, service: string): string {

@@ -5,6 +5,7 @@
  */
 import { HEALTH_PROBE_HEADER, healthProbeRequest } from "./probe";
 import { failingChecks, parseHealthReport } from "./report";
+import type { PostgresClient } from "./types";
 
 /** Header a health check sends to a bound service: the comma-separated chain of services already checking. */
 export const HEALTH_CHAIN_HEADER = "x-platform-health-chain";
@@ -67,6 +68,42 @@ export async function checkDurableObject(binding: unknown, objectName: string): 
     if (response.status !== 200 || answer !== "ok") {
         throw new Error(`the object's probe failed (HTTP ${response.status})${probeMessage(body)}`);
     }
+}
+
+/**
+ * Hyperdrive: `select 1 as ok` through the binding's `connectionString`, which must return `{ ok: 1 }`.
+ * Error messages never contain the connection string's password.
+ * @param binding `env[name]`, expected to be a `Hyperdrive` binding (with `connectionString`).
+ * @param client the PostgreSQL client (`HealthOptions.postgres`).
+ * @param signal aborts the query when the check's time limit passes.
+ * @throws {Error} when the binding or the client is missing, the query fails or returns another row.
+ */
+export async function checkHyperdrive(binding: unknown, client: PostgresClient | undefined, signal: AbortSignal): Promise<void> {
+    if (binding === undefined || binding === null) throw new Error("binding is missing from env; expected a Hyperdrive binding");
+    const connectionString = (binding as { connectionString?: unknown }).connectionString;
+    if (typeof connectionString !== "string") throw new Error("binding is not a Hyperdrive binding (it has no connectionString)");
+    if (client === undefined) {
+        throw new Error("no PostgreSQL client: pass { postgres: postgresJs } (components/health/postgres) to createHealthHandler");
+    }
+    let rows: readonly Record<string, unknown>[];
+    try {
+        rows = await client(connectionString, "select 1 as ok", signal);
+    } catch (error) {
+        throw new Error(`select 1 failed: ${redact(error instanceof Error ? error.message : String(error), connectionString)}`);
+    }
+    if (Number(rows[0]?.ok) !== 1) throw new Error("select 1 returned an unexpected result");
+}
+
+/** Removes the password (and the whole connection string) of `connectionString` from a message. */
+function redact(message: string, connectionString: string): string {
+    let out = message.split(connectionString).join("<connection string>");
+    try {
+        const password = decodeURIComponent(new URL(connectionString).password);
+        if (password !== "") out = out.split(password).join("***");
+    } catch {
+        // Not a URL: nothing more to hide.
+    }
+    return out;
 }
 
 /**

@@ -2,7 +2,7 @@
  * The health endpoint: runs every check a declaration calls for, concurrently and each under its time
  * limit, and answers `200` with a report when all pass, `503` otherwise.
  */
-import { HEALTH_CHAIN_HEADER, checkD1, checkDurableObject, checkKv, checkR2, checkService, parseHealthChain } from "./checks";
+import { HEALTH_CHAIN_HEADER, checkD1, checkHyperdrive, checkDurableObject, checkKv, checkR2, checkService, parseHealthChain } from "./checks";
 import { checkEnvContract } from "./envContract";
 import { planHealthChecks } from "./plan";
 import { DEFAULT_TIMEOUT_MS, runCheck, type CheckWork } from "./timing";
@@ -132,6 +132,8 @@ function workOf(planned: PlannedCheck, declaration: HealthDeclaration, env: obje
             return () => checkR2(binding, probeKey);
         case "durableObject":
             return () => checkDurableObject(binding, options.durableObjectName ?? DEFAULT_DURABLE_OBJECT_NAME);
+        case "hyperdrive":
+            return (signal) => checkHyperdrive(binding, options.postgres, signal);
         case "service":
             return (signal) => checkService(binding, planned.service!,
                 options.servicePaths?.[planned.name] ?? DEFAULT_SERVICE_HEALTH_PATH, chain, signal);

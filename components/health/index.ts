@@ -2,7 +2,8 @@
  * The health-check library Worker code imports to serve its health endpoint.
  *
  * From the service's declaration it derives one check per bound resource (KV `get`, D1 `select 1`,
- * R2 `head`, a Durable Object probe, a bound service's health endpoint) plus the env contract, runs
+ * R2 `head`, a Durable Object probe, a bound service's health endpoint, `select 1` through Hyperdrive
+ * with the client passed as `options.postgres`, see `./postgres`) plus the env contract, runs
  * them concurrently under a time limit, and answers `200`/`503` with a JSON report that never contains
  * a value read from `env`.
  *
@@ -26,7 +27,7 @@
  * }
  */
 export type {
-    CheckKind, CheckResult, CustomCheck, HealthDeclaration, HealthOptions, HealthReport, HealthStatus, PlannedCheck,
+    CheckKind, CheckResult, CustomCheck, HealthDeclaration, HealthOptions, HealthReport, HealthStatus, PlannedCheck, PostgresClient,
 } from "./types";
 export {
     createHealthHandler, runHealthChecks, healthResponse,
@@ -35,7 +36,7 @@ export {
 } from "./handler";
 export { planHealthChecks, ENV_CHECK } from "./plan";
 export {
-    checkKv, checkD1, checkR2, checkDurableObject, checkService, parseHealthChain,
+    checkKv, checkD1, checkR2, checkDurableObject, checkService, checkHyperdrive, parseHealthChain,
     HEALTH_CHAIN_HEADER, MAX_HEALTH_CHAIN,
 } from "./checks";
 export {

@@ -10,7 +10,7 @@ export const ENV_CHECK = "env";
 /**
  * Lists the checks of a declaration.
  *
- * @returns `env` first, then one entry per kv, d1, r2, durableObject and service binding, named after
+ * @returns `env` first, then one entry per kv, d1, r2, durableObject, service and hyperdrive binding, named after
  *   the binding (`[{ name: "env", kind: "env" }, { name: "CACHE", kind: "kv" }, ...]`).
  */
 export function planHealthChecks(declaration: Pick<HealthDeclaration, "bindings">): PlannedCheck[] {
@@ -21,6 +21,7 @@ export function planHealthChecks(declaration: Pick<HealthDeclaration, "bindings"
             case "d1":
             case "r2":
             case "durableObject":
+            case "hyperdrive":
                 planned.push({ name, kind: binding.kind });
                 break;
             case "service":

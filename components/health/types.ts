@@ -111,7 +111,20 @@ export interface HealthOptions {
      * @default {}
      */
     readonly extraChecks?: Readonly<Record<string, CustomCheck>>;
+    /**
+     * PostgreSQL client for `hyperdrive` bindings (a `select 1` through `env.NAME.connectionString`).
+     * Pass `postgresJs` from `components/health/postgres` (postgres.js; needs `nodejs_compat`). Without
+     * it, every hyperdrive check fails saying so.
+     * @default none
+     */
+    readonly postgres?: PostgresClient;
 }
+
+/**
+ * Runs one SQL query against a PostgreSQL connection string and resolves with the rows as plain
+ * objects. Rejects on any failure; `signal` aborts when the check's time limit passes.
+ */
+export type PostgresClient = (connectionString: string, query: string, signal: AbortSignal) => Promise<readonly Record<string, unknown>[]>;
 
 /** Kinds of check the library derives from a declaration. */
 export type CheckKind =
@@ -126,7 +139,9 @@ export type CheckKind =
     /** Durable Object namespace: a fetch to the probe path of one instance. */
     | "durableObject"
     /** Service binding: a fetch to the bound service's health path. */
-    | "service";
+    | "service"
+    /** Hyperdrive (the environment's PostgreSQL): `select 1` through the binding's connection string. */
+    | "hyperdrive";
 
 /** One planned check: its report name and what it exercises. */
 export interface PlannedCheck {

@@ -68,14 +68,18 @@ const varBinding = z.strictObject({
     /** Default value; stack config (`platform:services.<name>.vars`) overrides it per environment. */
     value: z.string(),
 });
+const hyperdriveBinding = z.strictObject({
+    /** The environment's PostgreSQL database (its Neon branch) through Cloudflare Hyperdrive; `env.NAME.connectionString`. */
+    kind: z.literal("hyperdrive"),
+});
 const secretBinding = z.strictObject({
     /** Secret text, from `platform:secrets.<service>.<NAME>` (a `pulumi config set --secret` value). */
     kind: z.literal("secret"),
 });
 
 const binding = z.discriminatedUnion("kind", [
-    kvBinding, d1Binding, r2Binding, durableObjectBinding, serviceBinding, varBinding, secretBinding,
-], { error: 'expected a binding object with "kind" one of kv, d1, r2, durableObject, service, var, secret' });
+    kvBinding, d1Binding, r2Binding, durableObjectBinding, serviceBinding, hyperdriveBinding, varBinding, secretBinding,
+], { error: 'expected a binding object with "kind" one of kv, d1, r2, durableObject, service, hyperdrive, var, secret' });
 
 const migrationStep = z.strictObject({
     tag: z.string().min(1),

@@ -13,7 +13,15 @@ import type { DurableObjectMigration } from "../service/durableObjectMigrations"
 export type ResolvedResource =
     | { readonly kind: "kv"; readonly id: string }
     | { readonly kind: "d1"; readonly id: string; readonly name: string }
-    | { readonly kind: "r2"; readonly bucketName: string };
+    | { readonly kind: "r2"; readonly bucketName: string }
+    | { readonly kind: "hyperdrive"; readonly id: string };
+
+/**
+ * Connection string `wrangler dev` gives each Hyperdrive binding unless
+ * `CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_<BINDING>` is set (`npm run dev -- --database-url` sets it, so
+ * a real password is never written to a generated file): the local server's `postgres` database as `postgres`.
+ */
+export const DEFAULT_LOCAL_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/postgres";
 
 /** The per-stack settings of a service after merging declaration and stack config. */
 export interface ServiceSettings {
@@ -43,7 +51,7 @@ export interface WranglerConfigInput {
     readonly settings: ServiceSettings;
     /** Zone id for routes, when the stack has a zone. */
     readonly zoneId?: string;
-    /** Resolved resources by binding name; every kv/d1/r2 binding must have one. */
+    /** Resolved resources by binding name; every kv/d1/r2/hyperdrive binding must have one. */
     readonly resources: Readonly<Record<string, ResolvedResource>>;
     /** Script name of every declared service this one binds to, by service name. */
     readonly serviceScripts: Readonly<Record<string, string>>;
@@ -85,6 +93,7 @@ export function generateWranglerConfig(input: WranglerConfigInput): GeneratedWra
     const r2: unknown[] = [];
     const durableObjects: unknown[] = [];
     const services: unknown[] = [];
+    const hyperdrive: unknown[] = [];
     const vars: Record<string, string> = {};
     const secretNames: string[] = [];
     for (const [name, binding] of Object.entries(decl.bindings)) {
@@ -110,6 +119,9 @@ export function generateWranglerConfig(input: WranglerConfigInput): GeneratedWra
                     ? { binding: name, service: scriptOf(input, binding.service) }
                     : { binding: name, service: scriptOf(input, binding.service), entrypoint: binding.entrypoint });
                 break;
+            case "hyperdrive":
+                hyperdrive.push({ binding: name, id: resource(input, name, "hyperdrive").id, localConnectionString: DEFAULT_LOCAL_DATABASE_URL });
+                break;
             case "var":
                 vars[name] = settings.vars[name] ?? binding.value;
                 break;
@@ -125,6 +137,7 @@ export function generateWranglerConfig(input: WranglerConfigInput): GeneratedWra
     if (durableObjects.length > 0) config.durable_objects = { bindings: durableObjects };
     if (decl.durableObjectMigrations.length > 0) config.migrations = decl.durableObjectMigrations.map(toWranglerMigration);
     if (services.length > 0) config.services = services;
+    if (hyperdrive.length > 0) config.hyperdrive = hyperdrive;
     return { config, secretNames };
 }
 

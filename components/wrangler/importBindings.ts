@@ -94,6 +94,13 @@ export function collectBindings(
             }
             declare(String(item.binding), ["r2_buckets", i], "r2_buckets", jurisdiction === undefined ? { kind: "r2" } : { kind: "r2", jurisdiction });
         });
+        ((m.env.hyperdrive ?? []) as RawConfig[]).forEach((item, i) => {
+            unsupportedSubkeys(item, ["hyperdrive", i], ["binding", "id", "localConnectionString"], "not supported; not imported");
+            note(m.environment, m.at("hyperdrive", i), "changed",
+                "the platform binds the stack's own Hyperdrive configuration, made from its Neon branch (platform:database); " +
+                "the configuration id and localConnectionString are not carried over (npm run dev -- --database-url sets the local one)");
+            declare(String(item.binding), ["hyperdrive", i], "hyperdrive", { kind: "hyperdrive" });
+        });
         const durableObjects = (m.env.durable_objects ?? {}) as RawConfig;
         unsupportedSubkeys(durableObjects, ["durable_objects"], ["bindings"], "not supported; not imported");
         ((durableObjects.bindings ?? []) as RawConfig[]).forEach((item, i) => {
@@ -172,7 +179,7 @@ export function collectBindings(
 
 /** The wrangler keys a binding kind lives under, for paths. */
 const KIND_KEYS: Readonly<Record<ImportedBinding["kind"], string>> = {
-    kv: "kv_namespaces", d1: "d1_databases", r2: "r2_buckets", durableObject: "durable_objects", service: "services", var: "vars", secret: "secrets",
+    kv: "kv_namespaces", d1: "d1_databases", r2: "r2_buckets", durableObject: "durable_objects", service: "services", hyperdrive: "hyperdrive", var: "vars", secret: "secrets",
 };
 
 /** Notes, per mapped environment, each declared binding the environment itself lacks (`added`). */
@@ -191,6 +198,7 @@ export function reportAddedBindings(
         add("d1", "d1_databases", "binding");
         add("r2", "r2_buckets", "binding");
         add("service", "services", "binding");
+        add("hyperdrive", "hyperdrive", "binding");
         for (const item of ((m.env.durable_objects as RawConfig | undefined)?.bindings ?? []) as RawConfig[]) own.set(String(item.name), "durableObject");
         for (const name of Object.keys((m.env.vars ?? {}) as RawConfig)) own.set(name, "var");
         for (const name of ((m.env.secrets as RawConfig | undefined)?.required ?? []) as string[]) own.set(name, "secret");

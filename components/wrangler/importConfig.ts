@@ -160,7 +160,7 @@ export interface ImportOptions {
 const SUPPORTED_KEYS = new Set([
     "name", "main", "compatibility_date", "compatibility_flags", "account_id", "workers_dev", "route", "routes",
     "triggers", "observability", "vars", "secrets", "kv_namespaces", "d1_databases", "r2_buckets", "durable_objects",
-    "services", "migrations",
+    "services", "migrations", "hyperdrive",
 ]);
 
 /** Why a key is not supported, for the report (keys not listed get a generic reason). */
@@ -175,7 +175,6 @@ const UNSUPPORTED_REASONS: Readonly<Record<string, string>> = {
     define: "build-time defines are not part of service declarations",
     dev: "local `wrangler dev` options belong to no stack",
     dispatch_namespaces: "Workers for Platforms dispatch namespaces are not a platform binding kind",
-    hyperdrive: "Hyperdrive bindings are created by the platform for Neon, not imported",
     images: "Images bindings are not a platform binding kind",
     keep_vars: "the platform always sets every var it declares",
     limits: "CPU limits are not part of service declarations",

@@ -7,14 +7,17 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startPostgres, type PostgresServer } from "../helpers/postgres";
 import { PROJECT_ROOT, freePort, killGroup, wranglerEnv } from "../helpers/wrangler";
 
 const scratch = path.join(PROJECT_ROOT, ".platform", `test-dev-${randomBytes(4).toString("hex")}`);
 let child: ChildProcess;
 let output = "";
 let url = "";
+let database: PostgresServer;
 
 beforeAll(async () => {
+    database = await startPostgres();
     fs.mkdirSync(scratch, { recursive: true });
     const varsFile = path.join(scratch, "api.dev.vars");
     fs.writeFileSync(varsFile, `SIGNING_KEY=${randomBytes(20).toString("hex")}\n`);
@@ -23,7 +26,7 @@ beforeAll(async () => {
     child = spawn(process.execPath, [
         "--import", "tsx", path.join(PROJECT_ROOT, "tools", "dev.ts"), "--stack", "staging", "--service", "api",
         "--port", String(port), "--inspector-port", String(await freePort()), "--vars-file", varsFile, "--persist-to", path.join(scratch, "state"),
-    ], { cwd: PROJECT_ROOT, env: wranglerEnv(scratch), stdio: ["ignore", "pipe", "pipe"], detached: true });
+    ], { cwd: PROJECT_ROOT, env: { ...wranglerEnv(scratch), PLATFORM_DEV_DATABASE_URL: database.url }, stdio: ["ignore", "pipe", "pipe"], detached: true });
     child.stdout!.on("data", (chunk: Buffer) => { output += chunk.toString(); });
     child.stderr!.on("data", (chunk: Buffer) => { output += chunk.toString(); });
     const deadline = Date.now() + 90_000;
@@ -43,6 +46,7 @@ afterAll(async () => {
         killGroup(child, "SIGKILL");
     }
     fs.rmSync(scratch, { recursive: true, force: true });
+    await database?.stop();
 });
 
 describe("npm run dev", () => {
@@ -50,7 +54,12 @@ describe("npm run dev", () => {
         const response = await fetch(`${url}/health`);
         const report = await response.json() as { status: string; checks: Record<string, { status: string }> };
         expect(response.status, JSON.stringify(report)).toBe(200);
-        expect(Object.keys(report.checks).sort()).toEqual(["CACHE", "COUNTER", "DB", "FILES", "env"]);
+        expect(Object.keys(report.checks).sort()).toEqual(["CACHE", "COUNTER", "DATABASE", "DB", "FILES", "env"]);
+    });
+
+    it("points Hyperdrive at PLATFORM_DEV_DATABASE_URL without printing its password", () => {
+        expect(output).toContain("CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_DATABASE");
+        expect(output).not.toContain(database.password);
     });
 
     it("applied the D1 migrations to the local database before starting", async () => {

@@ -1,14 +1,16 @@
 /**
  * End to end: the sample services' generated wrangler.jsonc under real `wrangler dev --local` (workerd
- * with local KV, D1, R2 and Durable Objects). Checks the health endpoint when everything is wired, when
- * the env contract is violated, and across a service binding; and the api's real request paths.
+ * with local KV, D1, R2 and Durable Objects, and Hyperdrive in front of a real PostgreSQL started for the
+ * test). Checks the health endpoint when everything is wired, when the env contract is violated, when the
+ * database is down, and across a service binding; and the api's real request paths.
  */
 import { readFile } from "node:fs/promises";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HealthReport } from "../../components/health/index";
+import { startPostgres, type PostgresServer } from "../helpers/postgres";
 import {
-    generateSampleWorkspace, runWrangler, startWranglerDev, type GeneratedWorkspace, type WranglerDev,
+    generateSampleWorkspace, hyperdriveEnv, runWrangler, startWranglerDev, type GeneratedWorkspace, type WranglerDev,
 } from "../helpers/wrangler";
 
 const STARTUP_MS = 60_000;
@@ -18,9 +20,10 @@ const SEEDED_NOTE = "0b0b0b0b-0000-4000-8000-000000000001";
 let workspace: GeneratedWorkspace;
 let persistTo: string;
 let signingKey: string;
+let database: PostgresServer;
 
 beforeAll(async () => {
-    workspace = await generateSampleWorkspace("staging");
+    [workspace, database] = await Promise.all([generateSampleWorkspace("staging"), startPostgres()]);
     persistTo = path.join(workspace.root, "state");
     const devVars = await readFile(path.join(workspace.services.api!.dir, ".dev.vars"), "utf8");
     signingKey = /^SIGNING_KEY=(.+)$/m.exec(devVars)![1]!;
@@ -40,14 +43,17 @@ beforeAll(async () => {
 }, STARTUP_MS);
 
 afterAll(async () => {
-    await workspace?.remove();
+    await Promise.all([workspace?.remove(), database?.stop()]);
 });
 
-/** Starts `wrangler dev` for the whole of a `describe` block and stops it afterwards, even on failure. */
-function useDev(configs: () => string[], extraArgs: readonly string[] = []): () => WranglerDev {
+/**
+ * Starts `wrangler dev` for the whole of a `describe` block and stops it afterwards, even on failure.
+ * @param databaseUrl where the api's DATABASE binding points. @default the test's PostgreSQL
+ */
+function useDev(configs: () => string[], extraArgs: readonly string[] = [], databaseUrl: () => string = () => database.url): () => WranglerDev {
     let dev: WranglerDev | undefined;
     beforeAll(async () => {
-        dev = await startWranglerDev({ configs: configs(), persistTo, scratchDir: workspace.root, extraArgs });
+        dev = await startWranglerDev({ configs: configs(), persistTo, scratchDir: workspace.root, extraArgs, env: hyperdriveEnv(databaseUrl()) });
     }, STARTUP_MS);
     afterAll(async () => {
         await dev?.stop();
@@ -70,12 +76,12 @@ async function getJson<T>(url: string, init?: RequestInit): Promise<{ status: nu
 describe("api Worker, correctly configured", () => {
     const dev = useDev(() => [workspace.services.api!.configPath]);
 
-    it("GET /health answers 200 with every binding and the env contract ok", async () => {
+    it("GET /health answers 200 with every binding, select 1 through Hyperdrive and the env contract ok", async () => {
         const { status, body, text } = await getJson<HealthReport>(`${dev().url}/health`);
         expect(status, `${text}\n${dev().output()}`).toBe(200);
         expect(body).toMatchObject({ status: "ok", service: "api", version: "1.4.0" });
         expect(new Date(body.timestamp).toISOString()).toBe(body.timestamp);
-        expect(Object.keys(body.checks)).toEqual(["env", "CACHE", "DB", "FILES", "COUNTER"]);
+        expect(Object.keys(body.checks)).toEqual(["env", "CACHE", "DB", "FILES", "COUNTER", "DATABASE"]);
         for (const [name, check] of Object.entries(body.checks)) {
             expect(check, name).toMatchObject({ status: "ok" });
             expect(check.latencyMs, name).toBeGreaterThanOrEqual(0);
@@ -145,7 +151,7 @@ describe("api Worker with LOG_LEVEL outside its contract", () => {
         expect(body.status).toBe("fail");
         expect(body.checks.env).toMatchObject({ status: "fail" });
         expect(body.checks.env!.message).toContain("LOG_LEVEL");
-        for (const name of ["CACHE", "DB", "FILES", "COUNTER"]) {
+        for (const name of ["CACHE", "DB", "FILES", "COUNTER", "DATABASE"]) {
             expect(body.checks[name], name).toMatchObject({ status: "ok" });
         }
         expect(text).not.toContain("verbose");
@@ -159,6 +165,36 @@ describe("api Worker with LOG_LEVEL outside its contract", () => {
         expect(status, text).toBe(500);
         expect(body).toMatchObject({ error: "env contract violated", keys: ["LOG_LEVEL"] });
         expect(text).not.toContain("verbose");
+    }, REQUEST_MS);
+});
+
+describe("api Worker with its database down", () => {
+    // Its own server: this one stops accepting connections. (A stopped server or a dead port cannot be
+    // used: wrangler 4.86's local Hyperdrive proxy crashes the dev server on a refused TCP connect.)
+    let down: PostgresServer;
+    beforeAll(async () => {
+        down = await startPostgres();
+    }, STARTUP_MS);
+    afterAll(async () => {
+        await down?.stop();
+    });
+    const dev = useDev(() => [workspace.services.api!.configPath], [], () => down.url);
+
+    it("GET /health answers 200 while the database is up, then 503 naming only the DATABASE check", async () => {
+        const up = await getJson<HealthReport>(`${dev().url}/health`);
+        expect(up.status, `${up.text}\n${dev().output()}`).toBe(200);
+
+        await down.refuseConnections();
+        const { status, body, text } = await getJson<HealthReport>(`${dev().url}/health`);
+        expect(status, `${text}\n${dev().output()}`).toBe(503);
+        expect(body.status).toBe("fail");
+        expect(body.checks.DATABASE).toMatchObject({ status: "fail" });
+        expect(body.checks.DATABASE!.message).toMatch(/^select 1 failed: /);
+        for (const name of ["env", "CACHE", "DB", "FILES", "COUNTER"]) {
+            expect(body.checks[name], name).toMatchObject({ status: "ok" });
+        }
+        expect(text).not.toContain(down.password);
+        expect(text).not.toContain(signingKey);
     }, REQUEST_MS);
 });
 
@@ -178,7 +214,7 @@ describe("reports Worker with the api Worker beside it", () => {
         expect(status, text).toBe(200);
         expect(body).toMatchObject({
             service: "reports", timeZone: "UTC",
-            api: { reachable: true, httpStatus: 200, status: "ok", version: "1.4.0", failingChecks: [], checkCount: 5 },
+            api: { reachable: true, httpStatus: 200, status: "ok", version: "1.4.0", failingChecks: [], checkCount: 6 },
         });
         expect(body.date).toMatch(/^\d{4}-\d{2}-\d{2}$/);
     }, REQUEST_MS);

@@ -8,29 +8,33 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type * as pulumi from "@pulumi/pulumi";
 import type { HealthGateInputs, HealthGateOutputs } from "../../components/cloudflare/healthGateProvider";
 import { HEALTH_GATE_TYPE, loadSerializedProvider, planDynamicResources, type SerializedResource } from "../helpers/serializedProviders";
-import { generateSampleWorkspace, startWranglerDev, type GeneratedWorkspace, type WranglerDev } from "../helpers/wrangler";
+import { startPostgres, type PostgresServer } from "../helpers/postgres";
+import { generateSampleWorkspace, hyperdriveEnv, startWranglerDev, type GeneratedWorkspace, type WranglerDev } from "../helpers/wrangler";
 
 let workspace: GeneratedWorkspace;
 let planned: SerializedResource;
 let provider: pulumi.dynamic.ResourceProvider;
 let healthy: WranglerDev;
 let broken: WranglerDev;
+let database: PostgresServer;
 
 beforeAll(async () => {
     const [generated, resources] = await Promise.all([generateSampleWorkspace("staging"), planDynamicResources("staging")]);
     workspace = generated;
+    database = await startPostgres();
+    const env = hyperdriveEnv(database.url);
     planned = resources.find((r) => r.type === HEALTH_GATE_TYPE && r.name === "api-health-gate")!;
     provider = loadSerializedProvider(planned.provider);
     const config = workspace.services.api!.configPath;
     [healthy, broken] = await Promise.all([
-        startWranglerDev({ configs: [config], persistTo: path.join(workspace.root, "state-healthy"), scratchDir: path.join(workspace.root, "healthy") }),
-        startWranglerDev({ configs: [config], persistTo: path.join(workspace.root, "state-broken"), scratchDir: path.join(workspace.root, "broken"), extraArgs: ["--var", "LOG_LEVEL:verbose"] }),
+        startWranglerDev({ configs: [config], persistTo: path.join(workspace.root, "state-healthy"), scratchDir: path.join(workspace.root, "healthy"), env }),
+        startWranglerDev({ configs: [config], persistTo: path.join(workspace.root, "state-broken"), scratchDir: path.join(workspace.root, "broken"), extraArgs: ["--var", "LOG_LEVEL:verbose"], env }),
     ]);
 }, 90_000);
 
 afterAll(async () => {
     await Promise.all([healthy?.stop(), broken?.stop()]);
-    await workspace?.remove();
+    await Promise.all([workspace?.remove(), database?.stop()]);
 });
 
 /** The planned gate's inputs, pointed at a local `wrangler dev`. */
@@ -42,7 +46,7 @@ function gateFor(dev: WranglerDev, timeoutSeconds: number): HealthGateInputs {
 describe("health gate against the api Worker in workerd", () => {
     it("passes a healthy deploy with every expected check ok", async () => {
         const result = await provider.create!(gateFor(healthy, 20));
-        expect(result.outs as HealthGateOutputs).toMatchObject({ checks: ["env", "CACHE", "DB", "FILES", "COUNTER"], expectedChecks: ["env", "CACHE", "DB", "FILES", "COUNTER"] });
+        expect(result.outs as HealthGateOutputs).toMatchObject({ checks: ["env", "CACHE", "DB", "FILES", "COUNTER", "DATABASE"], expectedChecks: ["env", "CACHE", "DB", "FILES", "COUNTER", "DATABASE"] });
     }, 30_000);
 
     it("fails a deploy whose binding breaks the env contract, naming the env check and LOG_LEVEL but not its value", async () => {

@@ -154,6 +154,7 @@ export interface WranglerDev {
  *
  * @param configs config files; the first is served, the others run beside it so bindings to them resolve.
  * @param extraArgs more flags (`["--var", "LOG_LEVEL:verbose"]`).
+ * @param env more environment variables, e.g. {@link hyperdriveEnv} for services with a database.
  * @param persistTo directory for local KV/D1/R2/Durable Object state.
  * @param readyTimeoutMs give up (and stop the process) after this long. @default 45000
  * @throws {Error} with the process output when it exits early or does not answer in time.
@@ -163,6 +164,8 @@ export async function startWranglerDev(options: WranglerProcessOptions & {
     readonly persistTo: string;
     readonly extraArgs?: readonly string[];
     readonly readyTimeoutMs?: number;
+    /** More environment variables (`hyperdriveEnv(url)`). @default {} */
+    readonly env?: Readonly<Record<string, string>>;
 }): Promise<WranglerDev> {
     const port = await freePort();
     const args = [
@@ -172,7 +175,7 @@ export async function startWranglerDev(options: WranglerProcessOptions & {
         ...(options.extraArgs ?? []),
     ];
     const child = spawn(process.execPath, args, {
-        cwd: options.cwd ?? PROJECT_ROOT, env: wranglerEnv(options.scratchDir), stdio: ["ignore", "pipe", "pipe"], detached: true,
+        cwd: options.cwd ?? PROJECT_ROOT, env: { ...wranglerEnv(options.scratchDir), ...options.env }, stdio: ["ignore", "pipe", "pipe"], detached: true,
     });
     let output = "";
     child.stdout!.on("data", (chunk: Buffer) => { output += chunk.toString(); });
@@ -211,6 +214,15 @@ export async function startWranglerDev(options: WranglerProcessOptions & {
     }
     await dev.stop();
     throw new Error(`wrangler dev did not answer within ${options.readyTimeoutMs ?? 45_000} ms:\n${output}`);
+}
+
+/**
+ * Environment variables that point `wrangler dev`'s Hyperdrive bindings at a local PostgreSQL (wrangler
+ * reads `CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_<BINDING>` before the config's `localConnectionString`).
+ * @param bindings hyperdrive binding names. @default ["DATABASE"] (the api's)
+ */
+export function hyperdriveEnv(databaseUrl: string, bindings: readonly string[] = ["DATABASE"]): Record<string, string> {
+    return Object.fromEntries(bindings.map((binding) => [`CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_${binding}`, databaseUrl]));
 }
 
 /** Sends `signal` to the child's whole process group (wrangler starts workerd as a grandchild). */

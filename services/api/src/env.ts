@@ -15,6 +15,8 @@ export interface Env {
     readonly FILES: R2Bucket;
     /** Durable Object namespace of {@link Counter}: one instance per note counts its views. */
     readonly COUNTER: DurableObjectNamespace<Counter>;
+    /** Hyperdrive: the environment's PostgreSQL (its Neon branch); `connectionString` for a Postgres client. */
+    readonly DATABASE: Hyperdrive;
     readonly LOG_LEVEL: string;
     readonly PUBLIC_BASE_URL: string;
     readonly SIGNING_KEY: string;

@@ -3,7 +3,7 @@
  * download links), with the platform health endpoint on the declaration's `health.path`.
  *
  * Routes:
- * - `GET /health`: the health report (every binding and the env contract), `200` or `503`.
+ * - `GET /health`: the health report (every binding, `select 1` on the database, the env contract), `200` or `503`.
  * - `POST /notes` `{ "body": "..." }` → `201` note; `GET /notes/:id` → note with its view count.
  * - `PUT /files/:key` (any body) → `201` with a signed link; `GET /files/:key?expires&signature` → the file.
  *
@@ -11,6 +11,7 @@
  * the failing key names (never their values).
  */
 import { checkEnvContract, createHealthHandler, envContractErrorResponse } from "../../../components/health/index";
+import { postgresJs } from "../../../components/health/postgres";
 import { apiEnv } from "../contract";
 import declaration from "../service";
 import type { Env } from "./env";
@@ -20,7 +21,7 @@ import { createNote, readNote } from "./notes";
 
 export { Counter } from "./counter";
 
-const health = createHealthHandler(declaration);
+const health = createHealthHandler(declaration, { postgres: postgresJs });
 
 export default {
     async fetch(request, env, ctx): Promise<Response> {
