@@ -10,6 +10,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BranchOutputs, EndpointOutputs, ProjectOutputs } from "../components/neon";
 import { NEON_BRANCH_TYPE, NEON_ENDPOINT_TYPE, NEON_PROJECT_TYPE } from "../components/neon/typeTokens";
+import { seeded } from "../tools/neonSimulator/server";
 import { startNeonSimulator, type NeonSimulator } from "./helpers/neonSimulator";
 import { loadSerializedProvider, serializeNeonProviders } from "./helpers/neonSimulatorSerialize";
 
@@ -44,18 +45,6 @@ afterAll(async () => {
     Object.assign(process.env, saved);
     await sim?.stop();
 });
-
-/** The same seeded generator as the simulator's, for the choice of operations. */
-function seeded(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
 
 describe("fault soak", () => {
     it(`${OPERATIONS} mixed operations with ${FAULT_RATE * 100}% injected faults converge to the declared state`, async () => {

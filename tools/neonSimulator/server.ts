@@ -77,7 +77,7 @@ class HttpError extends Error {
 }
 
 /** mulberry32: a small seeded generator, so a fault sequence can be replayed. */
-function seeded(seed: number): () => number {
+export function seeded(seed: number): () => number {
     let a = seed >>> 0;
     return () => {
         a = (a + 0x6d2b79f5) >>> 0;
