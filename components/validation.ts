@@ -16,18 +16,25 @@ export interface ValidationIssue {
 }
 
 /**
- * Raised when user input is invalid. Carries every problem found, never just the first. Its `message`
- * lists them one per line; it never contains a stack trace or a secret value.
+ * An error the operator can fix (input, files, live state): the CLI and the offline tools print its
+ * message without a stack trace. Its message must never contain a secret value.
  */
-export class ValidationError extends Error {
-    /** Every problem found, in the order they were found. */
-    readonly issues: readonly ValidationIssue[];
+export class UserError extends Error {
     /**
      * Marks this as a `pulumi.RunError` (the SDK checks this field, not the class), so the CLI prints the
      * message without a stack trace. Kept as a field so this module does not import the Pulumi SDK and
      * stays importable from Worker code.
      */
     readonly __pulumiRunError = true;
+}
+
+/**
+ * Raised when user input is invalid. Carries every problem found, never just the first. Its `message`
+ * lists them one per line; it never contains a stack trace or a secret value.
+ */
+export class ValidationError extends UserError {
+    /** Every problem found, in the order they were found. */
+    readonly issues: readonly ValidationIssue[];
 
     /**
      * @param subject what was validated, e.g. `stack config for "staging"`; heads the message.

@@ -7,8 +7,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { observabilitySchema, BINDING_NAME, SERVICE_NAME } from "../components/service/declaration";
-import { cronProblem } from "../components/service/cron";
+import { cronSchema, observabilitySchema, BINDING_NAME, SERVICE_NAME } from "../components/service/declaration";
 import { ValidationError, zodIssues, type ValidationIssue } from "../components/validation";
 import { resourceImportSchema } from "../components/wrangler/importIds";
 import { githubConfigSchema } from "./githubConfig";
@@ -39,10 +38,7 @@ const serviceOverrides = z.strictObject({
     /** Serve on `<script>.<subdomain>.workers.dev`. Replaces the declaration's `workersDev`. */
     workersDev: z.boolean().optional(),
     /** Cron Trigger schedules. Replaces the declaration's `crons`. */
-    crons: z.array(z.string().superRefine((value, ctx) => {
-        const problem = cronProblem(value);
-        if (problem !== undefined) ctx.addIssue({ code: "custom", message: `invalid cron expression "${value}": ${problem}` });
-    })).optional(),
+    crons: z.array(cronSchema).optional(),
     /** Workers Logs settings. Replaces the declaration's `observability`. */
     observability: observabilitySchema.optional(),
     /** Protect this service's stateful resources. @default the stack-wide `protect` */

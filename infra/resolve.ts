@@ -55,6 +55,7 @@ export function resolveServices(stack: string, config: StackConfig, entries: rea
         const settings = mergeSettings(stack, config, entry, issues);
         checkNames(stack, entry, issues);
         checkBindings(entry, byName, issues);
+        checkDatabase(config, entry, issues);
         checkHosts(config, entry.declaration.name, settings, hostnames, issues);
         const secrets = collectSecrets(config, entry, issues);
         const imports = resolveImports(entry.declaration, config.services[entry.declaration.name]?.import, config.accountId,
@@ -121,6 +122,16 @@ function checkNames(stack: string, entry: ServiceEntry, issues: ValidationIssue[
         const physical = resourceName(script, name);
         if ((binding.kind === "r2" || binding.kind === "d1") && physical.length > MAX_NAME_LENGTH) {
             issues.push({ path: `services.${decl.name}.bindings.${name}`, message: `resource name "${physical}" is longer than ${MAX_NAME_LENGTH} characters; shorten the binding name` });
+        }
+    }
+}
+
+/** A hyperdrive binding needs the stack's database (`platform:database`), which the environment connects. */
+function checkDatabase(config: StackConfig, entry: ServiceEntry, issues: ValidationIssue[]): void {
+    if (config.database !== undefined) return;
+    for (const [name, binding] of Object.entries(entry.declaration.bindings)) {
+        if (binding.kind === "hyperdrive") {
+            issues.push({ path: `services.${entry.declaration.name}.bindings.${name}`, message: `a hyperdrive binding needs the stack's database; set ${NAMESPACE}:database (see infra/databaseConfig.ts)` });
         }
     }
 }

@@ -4,6 +4,7 @@
  */
 import * as cloudflare from "@pulumi/cloudflare";
 import { validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/policy";
+import { resourceScriptLabel } from "./stackView";
 
 /** Settings of {@link noPlaintextSecrets}. */
 export interface PlaintextSecretsConfig {
@@ -73,7 +74,7 @@ export const noPlaintextSecrets: ResourceValidationPolicy = {
     },
     validateResource: validateResourceOfType(cloudflare.WorkersScript, (script, args, reportViolation) => {
         const config = args.getConfig<PlaintextSecretsConfig>();
-        const label = script.scriptName ?? args.name;
+        const label = resourceScriptLabel(script.scriptName, args.name);
         for (const binding of script.bindings ?? []) {
             if (binding.type !== "plain_text" && binding.type !== "json") continue;
             if (config.allowedNames.includes(binding.name)) continue;

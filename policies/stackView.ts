@@ -35,5 +35,10 @@ export function ancestorOfType(resource: PolicyResource, type: string): PolicyRe
 
 /** A readable name for messages: the script name when known, else the resource name. */
 export function scriptLabel(view: ScriptView): string {
-    return view.scriptName ?? view.resource.name;
+    return resourceScriptLabel(view.scriptName, view.resource.name);
+}
+
+/** The same label from a script's props and resource name, for resource policies. */
+export function resourceScriptLabel(scriptName: string | undefined, resourceName: string): string {
+    return scriptName ?? resourceName;
 }

@@ -5,7 +5,7 @@
 import * as cloudflare from "@pulumi/cloudflare";
 import { validateResourceOfType, type ResourceValidationPolicy, type StackValidationPolicy } from "@pulumi/policy";
 import type { EnvContract } from "../components/service/envContract";
-import { scriptLabel, scripts } from "./stackView";
+import { resourceScriptLabel, scriptLabel, scripts } from "./stackView";
 
 type Binding = { name?: string; type?: string };
 
@@ -102,7 +102,7 @@ export const compatibilityDateCurrent: ResourceValidationPolicy = {
     validateResource: validateResourceOfType(cloudflare.WorkersScript, (script, args, reportViolation) => {
         const { maxAgeDays } = args.getConfig<CompatibilityDateConfig>();
         const date = script.compatibilityDate;
-        const label = script.scriptName ?? args.name;
+        const label = resourceScriptLabel(script.scriptName, args.name);
         if (typeof date !== "string" || date === "") {
             reportViolation(`Worker ${label} must set a compatibility date.`);
             return;
@@ -132,7 +132,7 @@ export const observabilityEnabled: ResourceValidationPolicy = {
     remediationSteps: "Set observability: { enabled: true } in the service declaration or in platform:services.<name>.observability.",
     validateResource: validateResourceOfType(cloudflare.WorkersScript, (script, args, reportViolation) => {
         if (script.observability?.enabled !== true) {
-            reportViolation(`Worker ${script.scriptName ?? args.name} must have observability enabled in production.`);
+            reportViolation(`Worker ${resourceScriptLabel(script.scriptName, args.name)} must have observability enabled in production.`);
         }
     }),
 };
@@ -196,7 +196,7 @@ export const durableObjectsSqlite: ResourceValidationPolicy = {
         const steps = [script.migrations ?? {}, ...(script.migrations?.steps ?? [])];
         const legacy = steps.flatMap((s) => s.newClasses ?? []);
         if (legacy.length > 0) {
-            reportViolation(`Worker ${script.scriptName ?? args.name} creates Durable Object classes ${legacy.join(", ")} with key-value storage; use newSqliteClasses.`);
+            reportViolation(`Worker ${resourceScriptLabel(script.scriptName, args.name)} creates Durable Object classes ${legacy.join(", ")} with key-value storage; use newSqliteClasses.`);
         }
     }),
 };

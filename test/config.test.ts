@@ -110,6 +110,12 @@ describe("stack config", () => {
         expect(issues).toContainEqual({ path: "services.reports.bindings.API.service", message: 'no service named "api" is declared; declared: reports' });
     });
 
+    it("rejects a hyperdrive binding when the stack has no database", () => {
+        const db = defineService({ name: "db", main: "i.ts", compatibilityDate: "2026-04-01", bindings: { DATABASE: { kind: "hyperdrive" } }, env: z.object({}) });
+        const issues = issuesOf({ "platform:accountId": "0123456789abcdef0123456789abcdef" }, [{ declaration: db, root: "/r/db" }]);
+        expect(issues).toContainEqual({ path: "services.db.bindings.DATABASE", message: "a hyperdrive binding needs the stack's database; set platform:database (see infra/databaseConfig.ts)" });
+    });
+
     it("rejects a cycle of service bindings", () => {
         const a = defineService({ name: "a", main: "i.ts", compatibilityDate: "2026-04-01", bindings: { B: { kind: "service", service: "b" } }, env: z.object({}) });
         const b = defineService({ name: "b", main: "i.ts", compatibilityDate: "2026-04-01", bindings: { A: { kind: "service", service: "a" } }, env: z.object({}) });

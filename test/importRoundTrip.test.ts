@@ -158,6 +158,10 @@ describe.each(FILES)("import round trip of %s", (file) => {
             const zoneName = imported.manifest.stacks[stack.stack]!.zone?.name;
             if (zoneName !== undefined && engine["platform:zone"] === undefined) engine["platform:zone"] = JSON.stringify({ id: TEST_ZONE_ID, name: zoneName });
             engine["platform:secrets"] = JSON.stringify({ [declaration.name]: Object.fromEntries(stack.secretNames.map((n) => [n, "test-secret-value"])) });
+            // Hyperdrive bindings need the stack's database, which the user adds after importing (reported).
+            if (Object.values(declaration.bindings).some((b) => b.kind === "hyperdrive")) {
+                engine["platform:database"] ??= JSON.stringify({ neon: { project: { name: "round-trip", regionId: "aws-us-east-2" } } });
+            }
             const config = loadStackConfig(engine, () => false);
             const entries = [declaration, ...boundServiceStubs(declaration)].map((d) => ({ declaration: d, root: path.join(imported.out) }));
             const resolved = resolveServices(stack.stack, config, entries, PROJECT_ROOT);

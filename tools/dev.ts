@@ -20,7 +20,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { ValidationError } from "../components/validation";
-import type { ServiceSummary } from "../components/cloudflare/environment";
+import { runCli } from "./lib/cli";
 import { plan } from "./plan";
 
 const USAGE = "usage: npm run dev -- --stack <name> --service <name> [--port <n>] [--vars-file <file>] [--persist-to <dir>] [--inspector-port <n>] [--database-url <postgres url>]";
@@ -74,13 +74,13 @@ async function main(argv: string[]): Promise<number> {
             message: "expected a PostgreSQL URL such as postgresql://user:password@127.0.0.1:5432/app",
         }]);
     }
-    const { run } = await plan({ stack: values.stack, projectDir });
-    const services = (run.outputs.services ?? {}) as Record<string, ServiceSummary>;
-    const summary = services[values.service];
-    if (summary === undefined) {
+    const { services } = await plan({ stack: values.stack, projectDir });
+    const planned = services[values.service];
+    if (planned === undefined) {
         throw new ValidationError("arguments", [{ path: "--service", message: `no service "${values.service}" in stack ${values.stack}; services: ${Object.keys(services).join(", ")}` }]);
     }
-    const configFile = path.join(projectDir, ".platform", values.stack, values.service, "wrangler.jsonc");
+    const { summary, dir } = planned;
+    const configFile = path.join(dir, "wrangler.jsonc");
     const persist = ["--persist-to", path.resolve(values["persist-to"] ?? path.join(projectDir, ".wrangler", "state", values.stack))];
     const d1 = (summary.wranglerConfig.config.d1_databases ?? []) as { binding: string }[];
     for (const db of d1) {
@@ -106,10 +106,5 @@ async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
-    const fail = (error: unknown) => {
-        const user = error instanceof ValidationError || (error as { code?: string })?.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION";
-        process.stderr.write(`error: ${user ? (error as Error).message : (error as Error)?.stack ?? String(error)}\n`);
-        process.exit(user ? 2 : 1);
-    };
-    main(process.argv.slice(2)).then((code) => process.exit(code), fail);
+    runCli(main, USAGE);
 }

@@ -144,6 +144,10 @@ function selfCheck(result: ImportResult, out: string): void {
             ...(stack.zone === undefined ? {} : { zone: { id: stack.zone.id ?? "0".repeat(32), name: stack.zone.name } }),
             services: { [declaration.name]: service },
             secrets: { [declaration.name]: Object.fromEntries(stack.secretNames.map((n) => [n, "placeholder"])) },
+            // The stack's database is the user's to add (the report says so); stand one in, as for bound services.
+            ...(Object.values(declaration.bindings).some((b) => b.kind === "hyperdrive")
+                ? { database: { neon: { project: { name: "import-self-check", regionId: "aws-us-east-2" } } } }
+                : {}),
         });
         if (!parsed.success) throw new Error(`import self-check: the values of stack ${stack.stack} do not validate: ${parsed.error.message}`);
         const stubs = boundServiceStubs(declaration);

@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import * as path from "node:path";
 import { buildSync, type Message } from "esbuild";
+import { UserError } from "../validation";
 
 /** A bundled Worker. */
 export interface WorkerBundle {
@@ -18,7 +19,7 @@ export interface WorkerBundle {
 }
 
 /** Raised when esbuild cannot bundle the entry; lists every error with file and line. */
-export class BundleError extends Error {
+export class BundleError extends UserError {
     constructor(entry: string, errors: readonly Message[]) {
         super(`Cannot bundle ${entry}:\n` + errors.map((e) =>
             `  - ${e.location ? `${e.location.file}:${e.location.line}:${e.location.column}: ` : ""}${e.text}`).join("\n"));

@@ -21,6 +21,7 @@
  */
 import { z } from "zod";
 import type { LiveDeploymentVersion } from "./liveWorkerState";
+import { UserError } from "../validation";
 
 const versionId = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, {
     error: "expected a Worker version id (a lowercase UUID, as `wrangler deployments list` prints it)",
@@ -90,8 +91,7 @@ export interface DeploymentPlan {
 }
 
 /** A split that cannot be made; printed without a stack trace. */
-export class DeploymentPlanError extends Error {
-    readonly __pulumiRunError = true;
+export class DeploymentPlanError extends UserError {
     constructor(message: string) {
         super(message);
         this.name = "DeploymentPlanError";

@@ -18,6 +18,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
+import { UserError } from "../validation";
 
 /** The outcome of a live read: the value, or why it was skipped (preview without a token). */
 export type LiveRead<T> =
@@ -80,8 +81,7 @@ export async function readLiveDeployment(accountId: string, scriptName: string, 
 }
 
 /** A deploy-time error the operator can fix; printed without a stack trace. */
-export class LiveReadError extends Error {
-    readonly __pulumiRunError = true;
+export class LiveReadError extends UserError {
     constructor(message: string) {
         super(message);
         this.name = "LiveReadError";

@@ -12,6 +12,7 @@
  */
 import type * as cloudflare from "@pulumi/cloudflare";
 import type { DurableObjectMigration } from "../service/durableObjectMigrations";
+import { UserError } from "../validation";
 
 /** What to upload with the script: `migrations` of `WorkersScript` / `WorkerVersion`. */
 export interface PendingMigrations {
@@ -27,10 +28,9 @@ export interface PendingMigrations {
  * A history that cannot be applied to the live script. `__pulumiRunError` makes the CLI print the
  * message without a stack trace.
  */
-export class MigrationHistoryError extends Error {
+export class MigrationHistoryError extends UserError {
     /** The tag the problem is about (the live tag, or a duplicated one). */
     readonly tag: string;
-    readonly __pulumiRunError = true;
 
     constructor(tag: string, message: string) {
         super(message);

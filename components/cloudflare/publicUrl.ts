@@ -18,6 +18,10 @@ export function publicUrl(
     if (settings.customDomains[0] !== undefined) return `https://${settings.customDomains[0]}`;
     const host = settings.routes[0]?.split("/")[0];
     if (host !== undefined && !host.includes("*")) return `https://${host}`;
-    if (settings.workersDev && workersDevSubdomain !== undefined) return `https://${scriptName}.${workersDevSubdomain}.workers.dev`;
-    return undefined;
+    return workersDevUrl(settings, scriptName, workersDevSubdomain);
+}
+
+/** The workers.dev origin of a Worker (`https://<script>.<subdomain>.workers.dev`), or undefined when it is off or the subdomain is unknown. */
+export function workersDevUrl(settings: Pick<ServiceSettings, "workersDev">, scriptName: string, workersDevSubdomain: string | undefined): string | undefined {
+    return settings.workersDev && workersDevSubdomain !== undefined ? `https://${scriptName}.${workersDevSubdomain}.workers.dev` : undefined;
 }

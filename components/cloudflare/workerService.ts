@@ -1,7 +1,7 @@
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import { bundleWorker } from "./bundle";
-import { publicUrl } from "./publicUrl";
+import { publicUrl, workersDevUrl } from "./publicUrl";
 import { WORKER_SERVICE_TYPE } from "../typeTokens";
 import { bindingSlug, type ServiceDeclaration, type BindingKind } from "../service/declaration";
 import { describeEnvContract, type EnvContract } from "../service/envContract";
@@ -144,9 +144,7 @@ export class WorkerService extends pulumi.ComponentResource {
             url: healthGateUrl(args.declaration.health.path, {
                 customDomains: args.settings.customDomains,
                 routes: args.settings.routes,
-                ...(args.settings.workersDev && args.workersDevSubdomain !== undefined
-                    ? { workersDevUrl: `https://${args.scriptName}.${args.workersDevSubdomain}.workers.dev` }
-                    : {}),
+                workersDevUrl: workersDevUrl(args.settings, args.scriptName, args.workersDevSubdomain),
             }),
             settings: args.healthGate,
             scriptName: deployed.scriptName,

@@ -6,6 +6,7 @@
 import { HEALTH_PROBE_HEADER, healthProbeRequest } from "./probe";
 import { failingChecks, parseHealthReport } from "./report";
 import type { PostgresClient } from "./types";
+import { errorMessage } from "./timing";
 
 /** Header a health check sends to a bound service: the comma-separated chain of services already checking. */
 export const HEALTH_CHAIN_HEADER = "x-platform-health-chain";
@@ -89,7 +90,7 @@ export async function checkHyperdrive(binding: unknown, client: PostgresClient |
     try {
         rows = await client(connectionString, "select 1 as ok", signal);
     } catch (error) {
-        throw new Error(`select 1 failed: ${redact(error instanceof Error ? error.message : String(error), connectionString)}`);
+        throw new Error(`select 1 failed: ${redact(errorMessage(error), connectionString)}`);
     }
     if (Number(rows[0]?.ok) !== 1) throw new Error("select 1 returned an unexpected result");
 }

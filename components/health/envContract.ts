@@ -130,7 +130,21 @@ function valueAt(env: object, key: PropertyKey | undefined): unknown {
     return key === undefined ? undefined : (env as Record<PropertyKey, unknown>)[key];
 }
 
-/** Every string value of `env` long enough that finding it in a message means it leaked. */
+/**
+ * Every string value of `env`, nested objects and arrays included (JSON vars), long enough that finding
+ * it in a message means it leaked. Bindings (KV, D1, …) are objects of the runtime and are skipped by
+ * depth: only plain data nested at most 8 levels deep is walked.
+ */
 function stringValues(env: object): string[] {
-    return Object.values(env).filter((v): v is string => typeof v === "string" && v.length >= 4);
+    const out: string[] = [];
+    const walk = (value: unknown, depth: number) => {
+        if (typeof value === "string") {
+            if (value.length >= 4) out.push(value);
+        } else if (depth < 8 && value !== null && typeof value === "object" &&
+            (Array.isArray(value) || Object.getPrototypeOf(value) === Object.prototype)) {
+            for (const item of Object.values(value)) walk(item, depth + 1);
+        }
+    };
+    for (const value of Object.values(env)) walk(value, 0);
+    return out;
 }

@@ -12,6 +12,7 @@
  *   }
  * }
  */
+import { errorMessage } from "./timing";
 
 /** Path of the probe request a health check sends to a Durable Object stub. */
 export const HEALTH_PROBE_PATH = "/__platform/health-probe";
@@ -47,7 +48,7 @@ export async function healthProbeResponse(probe?: () => unknown): Promise<Respon
         if (probe !== undefined) await probe();
         return probeAnswer(200, { status: "ok" });
     } catch (error) {
-        return probeAnswer(503, { status: "fail", message: error instanceof Error ? error.message : String(error) });
+        return probeAnswer(503, { status: "fail", message: errorMessage(error) });
     }
 }
 

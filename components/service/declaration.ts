@@ -95,7 +95,8 @@ const compatibilityDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: "expe
         error: "expected a real calendar date",
     });
 
-const cron = z.string().superRefine((value, ctx) => {
+/** A Cron Trigger schedule, checked by {@link cronProblem}. */
+export const cronSchema = z.string().superRefine((value, ctx) => {
     const problem = cronProblem(value);
     if (problem !== undefined) ctx.addIssue({ code: "custom", message: `invalid cron expression "${value}": ${problem}` });
 });
@@ -122,7 +123,7 @@ const declarationSchema = z.strictObject({
     }).default({ path: "/health" }),
     routes: z.array(z.string().min(1)).default([]),
     customDomains: z.array(z.string().min(1)).default([]),
-    crons: z.array(cron).default([]),
+    crons: z.array(cronSchema).default([]),
     workersDev: z.boolean().default(false),
     observability: observabilitySchema.default({ enabled: true, headSamplingRate: 1 }),
 });
@@ -135,8 +136,6 @@ export type ServiceDeclaration = z.output<typeof declarationSchema>;
 export type Binding = z.output<typeof binding>;
 /** Binding kinds, by `kind`. */
 export type BindingKind = Binding["kind"];
-/** Binding kinds backed by a stateful resource the platform creates per environment. */
-export const STATEFUL_KINDS = ["kv", "d1", "r2"] as const satisfies readonly BindingKind[];
 
 /**
  * Declares a service. Validates the whole declaration and reports every problem at once.

@@ -39,7 +39,8 @@ export function renderPreview(stack: string, resources: readonly ResourceRecord[
     };
     walk("", "");
     const header: [string, string, string, string] = ["Type", "Name", "Plan", "Info"];
-    const width = (col: 0 | 1 | 2) => Math.max(...[header, ...rows].map((row) => [...row[col]].length));
+    const widths = ([0, 1, 2] as const).map((col) => Math.max(...[header, ...rows].map((row) => [...row[col]].length)));
+    const width = (col: 0 | 1 | 2) => widths[col]!;
     const pad = (text: string, n: number) => text + " ".repeat(Math.max(0, n - [...text].length));
     const line = (op: string, row: [string, string, string, string]) =>
         `${op}   ${pad(row[0], width(0))}  ${pad(row[1], width(1))}  ${pad(row[2], width(2))}  ${row[3]}`.trimEnd();

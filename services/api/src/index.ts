@@ -10,7 +10,7 @@
  * The env contract is checked on every request before any route runs: a violation answers `500` with
  * the failing key names (never their values).
  */
-import { checkEnvContract, createHealthHandler, envContractErrorResponse } from "../../../components/health/index";
+import { checkEnvContract, createHealthHandler, envContractErrorResponse, errorMessage } from "../../../components/health/index";
 import { postgresJs } from "../../../components/health/postgres";
 import { apiEnv } from "../contract";
 import declaration from "../service";
@@ -53,7 +53,7 @@ export default {
             return problem(404, "not found");
         } catch (error) {
             if (error instanceof URIError) return problem(400, "malformed percent-encoding in the path");
-            logger.log("error", "request.failed", { path: url.pathname, error: error instanceof Error ? error.message : String(error) });
+            logger.log("error", "request.failed", { path: url.pathname, error: errorMessage(error) });
             return problem(500, "internal error");
         }
     },

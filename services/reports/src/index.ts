@@ -7,7 +7,7 @@
  * function) with "Incorrect type for map entry". Types may be exported; they are erased.
  */
 import {
-    checkEnvContract, createHealthHandler, envContractErrorResponse, failingChecks, parseHealthReport,
+    checkEnvContract, createHealthHandler, envContractErrorResponse, errorMessage, failingChecks, parseHealthReport,
 } from "../../../components/health/index";
 import { reportsEnv } from "../contract";
 import declaration from "../service";
@@ -101,7 +101,7 @@ async function summarize(api: Fetcher, timeZone: string, now: Date): Promise<Rep
             ...base,
             api: {
                 reachable: false, status: "unknown", failingChecks: [], checkCount: 0, latencyMs: Date.now() - started,
-                error: error instanceof Error ? error.message : String(error),
+                error: errorMessage(error),
             },
         };
     }

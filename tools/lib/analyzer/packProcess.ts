@@ -12,6 +12,7 @@ import type * as analyzerGrpcTypes from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import type { EngineConfig } from "../stackFiles";
 import { PolicyConfigError } from "./policyConfig";
 import { proto } from "./sdk";
+import { UserError } from "../../../components/validation";
 
 export interface PolicyProject {
     readonly version: string;
@@ -25,12 +26,12 @@ export function readPolicyProject(packDir: string): PolicyProject {
     try {
         doc = parseYaml(fs.readFileSync(file, "utf8"));
     } catch (err) {
-        throw new Error(`failed to load Pulumi policy project located at "${packDir}": ${(err as Error).message}`);
+        throw new UserError(`failed to load Pulumi policy project located at "${packDir}": ${(err as Error).message}`);
     }
     const fields = (typeof doc === "object" && doc !== null ? doc : {}) as Record<string, unknown>;
     const runtime = typeof fields.runtime === "object" && fields.runtime !== null ? (fields.runtime as { name?: unknown }).name : fields.runtime;
     if (runtime !== "nodejs") {
-        throw new Error(`${file}: runtime: expected nodejs (this client runs Node.js policy packs), got ${JSON.stringify(runtime)}`);
+        throw new UserError(`${file}: runtime: expected nodejs (this client runs Node.js policy packs), got ${JSON.stringify(runtime)}`);
     }
     return {
         version: typeof fields.version === "string" ? fields.version : "",
@@ -86,7 +87,7 @@ export async function startPack(packDir: string, options: {
     try {
         script = createRequire(path.join(packDir, "package.json")).resolve("@pulumi/pulumi/cmd/run-policy-pack");
     } catch {
-        throw new Error(`it looks like the policy pack's dependencies are not installed; try running npm install in "${packDir}"`);
+        throw new UserError(`it looks like the policy pack's dependencies are not installed; try running npm install in "${packDir}"`);
     }
     if (!exitHookInstalled) {
         exitHookInstalled = true;

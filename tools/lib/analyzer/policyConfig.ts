@@ -4,6 +4,7 @@
  */
 import Ajv, { type ErrorObject } from "ajv";
 import type { EnforcementLevel, Severity } from "../policyResult";
+import { UserError } from "../../../components/validation";
 
 /**
  * The stack's policy config in the CLI's `--policy-pack-config` JSON format: per policy name, either an
@@ -14,7 +15,7 @@ import type { EnforcementLevel, Severity } from "../policyResult";
 export type PolicyPackConfig = Readonly<Record<string, EnforcementLevel | Readonly<Record<string, unknown>>>>;
 
 /** The stack's policy config is invalid for this pack; `issues` lists every problem, each headed by its path. */
-export class PolicyConfigError extends Error {
+export class PolicyConfigError extends UserError {
     readonly issues: readonly string[];
     constructor(pack: string, issues: readonly string[]) {
         super(`Invalid policy config for policy pack ${pack}:\n${issues.map((i) => `  ${i}`).join("\n")}`);
