@@ -9,7 +9,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { HealthGateInputs, HealthGateOutputs } from "../components/cloudflare/healthGateProvider";
 import { healthGateUrl } from "../components/cloudflare/serviceHealthGate";
 import { HEALTH_GATE_TYPE, loadSerializedProvider, planDynamicResources, type SerializedResource } from "./helpers/serializedProviders";
-import { freePort } from "./helpers/wrangler";
+import { freePort } from "../tools/lib/freePort";
 
 type Answer = { status: number; body: unknown };
 const ok = (checks: Record<string, object>): Answer => ({ status: 200, body: { status: "ok", service: "api", version: "1", timestamp: "t", checks } });

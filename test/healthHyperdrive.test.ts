@@ -8,7 +8,7 @@ import { z } from "zod";
 import { checkHyperdrive, planHealthChecks, runHealthChecks, type PostgresClient } from "../components/health/index";
 import { postgresJs } from "../components/health/postgres";
 import { defineService } from "../components/service/declaration";
-import { startPostgres, type PostgresServer } from "./helpers/postgres";
+import { startPostgres, type PostgresServer } from "../tools/lib/postgres";
 
 const declaration = defineService({
     name: "app", main: "src/index.ts", compatibilityDate: "2026-04-01", compatibilityFlags: ["nodejs_compat"],

@@ -7,8 +7,9 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startPostgres, type PostgresServer } from "../helpers/postgres";
-import { PROJECT_ROOT, freePort, killGroup, wranglerEnv } from "../helpers/wrangler";
+import { startPostgres, type PostgresServer } from "../../tools/lib/postgres";
+import { freePort } from "../../tools/lib/freePort";
+import { PROJECT_ROOT, killGroup, wranglerEnv } from "../helpers/wrangler";
 
 const scratch = path.join(PROJECT_ROOT, ".platform", `test-dev-${randomBytes(4).toString("hex")}`);
 let child: ChildProcess;

@@ -8,7 +8,7 @@ import { readFile } from "node:fs/promises";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HealthReport } from "../../components/health/index";
-import { startPostgres, type PostgresServer } from "../helpers/postgres";
+import { startPostgres, type PostgresServer } from "../../tools/lib/postgres";
 import {
     generateSampleWorkspace, hyperdriveEnv, runWrangler, startWranglerDev, type GeneratedWorkspace, type WranglerDev,
 } from "../helpers/wrangler";

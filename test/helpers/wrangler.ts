@@ -10,13 +10,13 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import * as path from "node:path";
 import api from "../../services/api/service";
 import reports from "../../services/reports/service";
 import type { ServiceDeclaration } from "../../components/service/declaration";
 import type { ServiceSummary } from "../../components/cloudflare/environment";
 import { plan } from "../../tools/plan";
+import { freePort } from "../../tools/lib/freePort";
 
 /** Absolute path of the repository root. */
 export const PROJECT_ROOT = path.resolve(path.dirname(__filename), "..", "..");
@@ -233,17 +233,4 @@ export function killGroup(child: ChildProcess, signal: NodeJS.Signals = "SIGKILL
     } catch {
         // Already gone.
     }
-}
-
-/** A TCP port free on 127.0.0.1 right now. */
-export function freePort(): Promise<number> {
-    return new Promise((resolve, reject) => {
-        const server = createServer();
-        server.unref();
-        server.on("error", reject);
-        server.listen(0, "127.0.0.1", () => {
-            const address = server.address();
-            server.close(() => typeof address === "object" && address !== null ? resolve(address.port) : reject(new Error("no port")));
-        });
-    });
 }

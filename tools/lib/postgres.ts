@@ -12,7 +12,7 @@ import * as fs from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
-import { freePort } from "./wrangler";
+import { freePort } from "./freePort";
 
 /** A running server. */
 export interface PostgresServer {
