@@ -12,7 +12,7 @@ import { COMPATIBILITY_DATE, COMPATIBILITY_FLAGS, MAIN, STACK, type ServiceSpec 
 /** Declares the platform for `specs`; returns the stack outputs (`services`, as `infra/index.ts` exports). */
 export function componentsProgram(specs: readonly ServiceSpec[]): Record<string, unknown> {
     const entries: ServiceEntry[] = specs.map((spec) => ({ declaration: declare(spec), root: spec.root }));
-    const environment = definePlatform(entries, STACK);
+    const { environment } = definePlatform(entries, STACK);
     return { services: environment.summary };
 }
 

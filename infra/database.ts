@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { PostgresConnection } from "../components/cloudflare/hyperdrive";
-import { NeonBranch, NeonDatabase, NeonEndpoint, NeonProject, NeonRole, neonConnection } from "../components/neon/index";
+import { NeonBranch, NeonConnection, NeonDatabase, NeonEndpoint, NeonProject, NeonRole } from "../components/neon/index";
 import { ValidationError } from "../components/validation";
 import { NAMESPACE } from "./config";
 import { branchPlanFor, type BranchPlan, type DatabaseConfig } from "./databaseConfig";
@@ -13,12 +13,10 @@ import { branchPlanFor, type BranchPlan, type DatabaseConfig } from "./databaseC
 export interface StackDatabase {
     /** The branch this stack uses. */
     readonly branch: BranchPlan;
-    /** The Neon project's id. */
-    readonly projectId: pulumi.Output<string>;
-    /** The branch's id. */
-    readonly branchId: pulumi.Output<string>;
     /** Connection parameters of the branch's endpoint, role and database (the password a secret). */
     readonly connection: PostgresConnection;
+    /** The stack's `database` output. */
+    readonly output: DatabaseStackOutput;
 }
 
 /** Options of {@link declareDatabase}. */
@@ -32,27 +30,56 @@ export interface DeclareDatabaseOptions {
 }
 
 /**
- * Checks `platform:database` against the stack (every problem together) and declares the Neon
- * resources of its branch: production the project (its default branch), staging a child branch of the
- * default branch, `pr-<number>` a branch of staging that Neon deletes after `branchExpiresInHours`;
- * then the branch's read-write endpoint, role and database.
- * @throws {ValidationError} when the stack has no branch plan (not production, staging or pr-<number>),
- *   a non-production stack has no `projectId`, or a `pr-<number>` stack no `parentBranchId`.
+ * The `database` stack output, which the next stack down reads by stack reference: staging the
+ * production stack's project, `pr-<number>` stacks the staging stack's project and branch.
+ */
+export interface DatabaseStackOutput {
+    /** The Neon project's id (`damp-sea-123456`). */
+    readonly projectId: pulumi.Output<string>;
+    /** The stack's branch id (`br-…`). */
+    readonly branchId: pulumi.Output<string>;
+    /** The stack's branch name (`main`, `staging`, `pr-<number>`). */
+    readonly branchName: string;
+}
+
+/** The stack whose `database` output a stack's branch comes from: production for staging, staging for pr-<number>. */
+const SOURCE_STACK = { child: "production", ephemeral: "staging" } as const;
+
+/**
+ * Checks `platform:database` against the stack and declares the Neon resources of its branch:
+ * production the project (its default branch), staging a child branch of the default branch,
+ * `pr-<number>` a branch of staging that Neon deletes after `branchExpiresInHours`; then the branch's
+ * read-write endpoint, role and database, and their connection parameters.
+ *
+ * Staging takes the project id from the production stack's `database` output, and `pr-<number>` stacks
+ * the project and parent branch ids from the staging stack's, through a `pulumi.StackReference` to
+ * `<organization>/<project>/<stack>` of the same project; `projectId` and `parentBranchId` in the config
+ * override them (stacks in another project or backend).
+ * @throws {ValidationError} when the stack has no branch plan (not production, staging or pr-<number>).
  */
 export function declareDatabase(stack: string, config: DatabaseConfig, options: DeclareDatabaseOptions = {}): StackDatabase {
-    const settings = config.neon;
-    const branch = branchPlanFor(stack, settings);
-    const issues = [];
+    const branch = branchPlanFor(stack, config.neon);
     if (branch === undefined) {
-        issues.push({ path: `${NAMESPACE}:database`, message: `stack "${stack}" has no Neon branch: only production, staging and pr-<number> stacks have a database` });
-    } else if (branch.kind !== "default" && settings.projectId === undefined) {
-        issues.push({ path: `${NAMESPACE}:database.neon.projectId`, message: `required on stack "${stack}": the id of the project the production stack created` });
+        throw new ValidationError("stack config", [{
+            path: `${NAMESPACE}:database`,
+            message: `stack "${stack}" has no Neon branch: only production, staging and pr-<number> stacks have a database`,
+        }]);
     }
-    if (branch?.kind === "ephemeral" && settings.parentBranchId === undefined) {
-        issues.push({ path: `${NAMESPACE}:database.neon.parentBranchId`, message: `required on stack "${stack}": the id of the staging branch it is made from` });
-    }
-    if (issues.length > 0 || branch === undefined) throw new ValidationError("stack config", issues);
     return declareBranch(stack, branch, config, options);
+}
+
+/** The source stack's `database` output, read through a stack reference (its ids are plain, not secrets). */
+function sourceDatabase(source: string, opts: pulumi.CustomResourceOptions): pulumi.Output<{ projectId: string; branchId: string }> {
+    const name = `${pulumi.getOrganization()}/${pulumi.getProject()}/${source}`;
+    const reference = new pulumi.StackReference(`database-source-${source}`, { name }, opts);
+    return reference.requireOutput("database").apply((value) => {
+        const output = value as { projectId?: unknown; branchId?: unknown } | undefined;
+        if (typeof output?.projectId !== "string" || typeof output.branchId !== "string") {
+            throw new Error(`stack ${name} has no database output with projectId and branchId; run \`pulumi up\` on it first, ` +
+                `or set ${NAMESPACE}:database.neon.projectId${source === "staging" ? " and parentBranchId" : ""}`);
+        }
+        return { projectId: output.projectId, branchId: output.branchId };
+    });
 }
 
 function declareBranch(stack: string, branch: BranchPlan, config: DatabaseConfig, options: DeclareDatabaseOptions): StackDatabase {
@@ -69,12 +96,17 @@ function declareBranch(stack: string, branch: BranchPlan, config: DatabaseConfig
         projectId = project.projectId;
         branchId = project.defaultBranchId;
     } else {
-        projectId = pulumi.output(settings.projectId!);
+        const needed = branch.kind === "child" ? settings.projectId === undefined : settings.projectId === undefined || settings.parentBranchId === undefined;
+        const source = needed ? sourceDatabase(SOURCE_STACK[branch.kind], opts) : undefined;
+        projectId = settings.projectId !== undefined ? pulumi.output(settings.projectId) : source!.projectId;
         const created = new NeonBranch(`${name}-branch`, {
             projectId,
             name: branch.branchName,
             // staging: omitted, the project's default branch.
-            ...(branch.kind === "ephemeral" ? { parentId: settings.parentBranchId!, expiresAt: expiryOf(options.now ?? new Date(), branch.expiresInHours) } : {}),
+            ...(branch.kind === "ephemeral" ? {
+                parentId: settings.parentBranchId ?? source!.branchId,
+                expiresAt: expiryOf(options.now ?? new Date(), branch.expiresInHours),
+            } : {}),
         }, {
             ...opts, protect,
             // The expiry is fixed when the branch is created; later runs must not push it forward.
@@ -86,9 +118,12 @@ function declareBranch(stack: string, branch: BranchPlan, config: DatabaseConfig
     const endpoint = new NeonEndpoint(`${name}-endpoint`, { ...scope, type: "read_write" }, opts);
     const role = new NeonRole(`${name}-role`, { ...scope, name: settings.role }, opts);
     const database = new NeonDatabase(`${name}-db`, { ...scope, name: settings.database, ownerName: role.name }, opts);
-    const connection = neonConnection({ endpoint, role, database });
+    const connection = new NeonConnection(`${name}-connection`, {
+        ...scope, endpointId: endpoint.endpointId, roleName: role.name, rolePassword: role.password, databaseName: database.name,
+    }, opts);
     return {
-        branch, projectId, branchId,
+        branch,
+        output: { projectId, branchId, branchName: branch.branchName },
         connection: { host: connection.host, port: connection.port, database: connection.database, user: connection.user, password: connection.password },
     };
 }

@@ -7,8 +7,8 @@
  * platform:database:
  *   neon:
  *     project: { name: workers-platform, regionId: aws-eu-central-1, pgVersion: 17 }
- *     projectId: damp-sea-123456   # staging and pr-* only: the project production created (Neon console → Settings)
- *     parentBranchId: br-quiet-…   # pr-* only: the staging branch's id (Neon console → Branches)
+ *     projectId: damp-sea-123456   # optional, staging and pr-*: default production's `database.projectId` output
+ *     parentBranchId: br-quiet-…   # optional, pr-*: default staging's `database.branchId` output
  *     database: app
  *     role: app
  *     branchExpiresInHours: 72     # pr-* branches only
@@ -33,11 +33,16 @@ export const neonDatabaseSchema = z.strictObject({
         pgVersion: z.union([z.literal(14), z.literal(15), z.literal(16), z.literal(17)]).default(17),
     }),
     /**
-     * Id of the project the `production` stack created; required on every other stack (their branches
-     * belong to it). Neon console → the project → Settings.
+     * Id of the project the `production` stack created, which every other stack's branch belongs to.
+     * @default the `projectId` of the source stack's `database` output (production's for staging,
+     *   staging's for `pr-<number>`), read by stack reference; set it when that stack is in another
+     *   Pulumi project or backend (Neon console → the project → Settings).
      */
     projectId: neonProjectId.optional(),
-    /** Id of the staging branch (`br-…`); required on `pr-<number>` stacks, whose branches are made from it. */
+    /**
+     * Id of the staging branch (`br-…`), which `pr-<number>` branches are made from.
+     * @default the `branchId` of the staging stack's `database` output, read by stack reference.
+     */
     parentBranchId: z.string().regex(/^br-[a-z0-9-]+$/, { error: "expected a Neon branch id such as br-quiet-sea-123456" }).optional(),
     /** Database the Workers use, created on the branch. @default "app" */
     database: identifier.default("app"),

@@ -7,13 +7,21 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { Environment } from "../components/cloudflare/environment";
 import { loadStackConfig } from "./config";
-import { declareDatabase } from "./database";
+import { declareDatabase, type DatabaseStackOutput } from "./database";
 import { declareGithub, resolveGithub } from "./github";
 import type { ServiceEntry } from "./registry";
 import { resolveServices } from "./resolve";
 
 /** Absolute path of the project root (the directory holding Pulumi.yaml). */
 export const PROJECT_ROOT = path.resolve(__dirname, "..");
+
+/** What {@link definePlatform} declared. */
+export interface Platform {
+    /** The Cloudflare side: every service, its resources and bindings. */
+    readonly environment: Environment;
+    /** The `database` stack output (Neon ids); undefined when the stack has no `platform:database`. */
+    readonly database?: DatabaseStackOutput;
+}
 
 /**
  * Declares the platform for the current stack.
@@ -22,7 +30,7 @@ export const PROJECT_ROOT = path.resolve(__dirname, "..");
  * @throws {ValidationError} for invalid stack config or services; nothing is registered in that case.
  *   (It is a `pulumi.RunError` to the CLI: printed without a stack trace.)
  */
-export function definePlatform(services: readonly ServiceEntry[], stack: string = pulumi.getStack()): Environment {
+export function definePlatform(services: readonly ServiceEntry[], stack: string = pulumi.getStack()): Platform {
     const config = loadStackConfig();
     const resolved = resolveServices(stack, config, services, PROJECT_ROOT);
     const github = resolveGithub(stack, config, resolved);
@@ -40,5 +48,5 @@ export function definePlatform(services: readonly ServiceEntry[], stack: string 
     });
     // GitHub environments after the Environment, from its outputs (URLs, script names, ...).
     if (github !== undefined) declareGithub(stack, github, environment);
-    return environment;
+    return { environment, ...(database === undefined ? {} : { database: database.output }) };
 }

@@ -270,7 +270,7 @@ async function planFixture(declaration: ServiceDeclaration, fixtureDir: string, 
         project: project.name,
         stack,
         config: engineConfig,
-        program: () => ({ services: definePlatform([{ declaration, root: fixtureDir }], stack).summary }),
+        program: () => ({ services: definePlatform([{ declaration, root: fixtureDir }], stack).environment.summary }),
     });
     const summary = (run.outputs.services as Record<string, ServiceSummary> | undefined)?.[declaration.name];
     if (summary === undefined) throw new Error(`the plan has no output for service ${declaration.name}`);

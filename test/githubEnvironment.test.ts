@@ -73,7 +73,7 @@ beforeAll(async () => {
         project: "platform",
         stack: "production",
         config,
-        program: () => ({ services: definePlatform([{ declaration: core, root }], "production").summary }),
+        program: () => ({ services: definePlatform([{ declaration: core, root }], "production").environment.summary }),
     });
 });
 

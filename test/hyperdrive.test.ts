@@ -13,6 +13,7 @@ import { declareDatabase, expiryOf } from "../infra/database";
 import { branchPlanFor, databaseConfigSchema } from "../infra/databaseConfig";
 import { definePlatform } from "../infra/program";
 import { maskSecrets, runOffline, type OfflineRun, type ResourceRecord } from "../tools/lib/mockEngine";
+import { runScenario, type ScenarioResult } from "./helpers/offlineScenario";
 
 const root = path.join(__dirname, "fixtures", "workers", "basic");
 const app = defineService({
@@ -45,7 +46,7 @@ beforeAll(async () => {
             },
             secretKeys: [],
         },
-        program: () => ({ services: definePlatform([{ declaration: app, root }], "production").summary }),
+        program: () => ({ services: definePlatform([{ declaration: app, root }], "production").environment.summary }),
     });
 });
 
@@ -56,9 +57,9 @@ describe("Hyperdrive wiring under mocks", () => {
         const config = hyperdrives[0]!;
         expect(config.protect).toBe(false);
         expect(config.inputs).toMatchObject({ accountId: "0123456789abcdef0123456789abcdef", name: "production-postgres" });
-        // The endpoint's host and the role's password come from Neon: unknown in a preview, the password secret.
+        // The connection parameters come from Neon's connection URI: unknown in a preview, the password secret.
         const origin = maskSecrets(config.inputs.origin) as Record<string, unknown>;
-        expect(origin).toMatchObject({ scheme: "postgres", port: 5432, database: "app", user: "app" });
+        expect(origin).toMatchObject({ scheme: "postgres", host: "[unknown]", port: "[unknown]", database: "[unknown]", user: "[unknown]" });
         expect(JSON.stringify(origin)).toMatch(/"password":"\[(secret|unknown)\]"/);
     });
 
@@ -81,14 +82,69 @@ describe("the production stack's Neon resources", () => {
     it("are the protected project (its default branch), then its endpoint, role and database", () => {
         const neon = run.resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/neon:"));
         expect(neon.map((r) => [r.type.split(":").pop(), r.name, r.protect]).sort()).toEqual([
+            ["Connection", "database-production-connection", false],
             ["Database", "database-production-db", false],
             ["Endpoint", "database-production-endpoint", false],
             ["Project", "database-production-project", true],
             ["Role", "database-production-role", false],
         ]);
+        // The role's password reaches the connection only as a secret (compared, never sent).
+        expect(JSON.stringify(maskSecrets(find("pulumi-nodejs:dynamic/neon:Connection", "database-production-connection").inputs)))
+            .toMatch(/"rolePassword":"\[(secret|unknown)\]"/);
+        expect(find("pulumi-nodejs:dynamic/neon:Connection", "database-production-connection").additionalSecretOutputs).toEqual(["password", "uri", "rolePassword"]);
         expect(find("pulumi-nodejs:dynamic/neon:Project", "database-production-project").inputs).toMatchObject({ name: "workers-platform", regionId: "aws-eu-central-1", pgVersion: 17 });
         expect(find("pulumi-nodejs:dynamic/neon:Role", "database-production-role").inputs).toMatchObject({ name: "app" });
         expect(find("pulumi-nodejs:dynamic/neon:Database", "database-production-db").inputs).toMatchObject({ name: "app" });
+    });
+});
+
+describe("Neon ids between stacks", () => {
+    const config = (extra: Record<string, unknown> = {}) => ({
+        config: { "platform:accountId": "0123456789abcdef0123456789abcdef", "platform:database": JSON.stringify({ neon: { ...neon, ...extra } }) },
+        secretKeys: [],
+    });
+    const branchOf = (result: ScenarioResult) => result.resources.find((r) => r.type === "pulumi-nodejs:dynamic/neon:Branch")!;
+    const upstream = {
+        "organization/platform/production": { database: { projectId: "damp-sea-123456", branchId: "br-main-1", branchName: "main" } },
+        "organization/platform/staging": { database: { projectId: "damp-sea-123456", branchId: "br-staging-1", branchName: "staging" } },
+    };
+
+    it("staging reads the project from production's database output; pr-<number> the project and parent from staging's", async () => {
+        const [staging, pr] = await Promise.all([
+            runScenario({ stack: "staging", config: config(), services: [], preview: false, stackOutputs: upstream }),
+            runScenario({ stack: "pr-7", config: config(), services: [], preview: false, stackOutputs: upstream }),
+        ]);
+        expect(staging.stderr).toBe("");
+        expect(branchOf(staging).inputs).toEqual(expect.objectContaining({ projectId: "damp-sea-123456", name: "staging" }));
+        expect(branchOf(staging).inputs.parentId).toBeUndefined();
+        expect(staging.outputs.database).toMatchObject({ projectId: "damp-sea-123456", branchName: "staging" });
+        expect(pr.stderr).toBe("");
+        expect(branchOf(pr).inputs).toEqual(expect.objectContaining({ projectId: "damp-sea-123456", name: "pr-7", parentId: "br-staging-1" }));
+        expect(pr.outputs.database).toMatchObject({ projectId: "damp-sea-123456", branchName: "pr-7" });
+    });
+
+    it("ids in the config win over the stack reference (stacks in another project or backend)", async () => {
+        const pr = await runScenario({
+            stack: "pr-8", config: config({ projectId: "other-project-1", parentBranchId: "br-elsewhere-2" }), services: [], preview: false,
+        });
+        expect(pr.stderr).toBe("");
+        expect(branchOf(pr).inputs).toEqual(expect.objectContaining({ projectId: "other-project-1", parentId: "br-elsewhere-2" }));
+    });
+
+    it("a preview, which cannot read another stack offline, plans with the ids unknown", async () => {
+        const staging = await runScenario({ stack: "staging", config: config(), services: [] });
+        expect(staging.code).toBe(0);
+        expect(branchOf(staging).inputs.projectId).toBe("[unknown]");
+    });
+
+    it("fails naming the stack and the config keys when the source stack has no database output", async () => {
+        const pr = await runScenario({
+            stack: "pr-9", config: config(), services: [], preview: false,
+            stackOutputs: { "organization/platform/staging": { database: { projectId: "damp-sea-123456" } } },
+        });
+        expect(pr.code).toBe(1);
+        expect(pr.stderr).toContain("stack organization/platform/staging has no database output with projectId and branchId; " +
+            "run `pulumi up` on it first, or set platform:database.neon.projectId and parentBranchId");
     });
 });
 
@@ -116,20 +172,13 @@ describe("branchPlanFor", () => {
 
 describe("declareDatabase", () => {
     const config = databaseConfigSchema.parse({ neon });
-    it("requires the production project's id outside production", () => {
-        const error = (() => { try { declareDatabase("staging", config); } catch (e) { return e; } })();
-        expect(error).toBeInstanceOf(ValidationError);
-        expect((error as Error).message).toContain("platform:database.neon.projectId: required on stack \"staging\"");
-    });
-    it("requires the staging branch's id on pr-<number> stacks", () => {
-        expect(() => declareDatabase("pr-7", databaseConfigSchema.parse({ neon: { ...neon, projectId: "damp-sea-123456" } })))
-            .toThrow(/platform:database\.neon\.parentBranchId: required on stack "pr-7"/);
-    });
     it("writes a PR branch's expiry as RFC 3339 with seconds", () => {
         expect(expiryOf(new Date("2026-11-21T23:30:12.345Z"), 72)).toBe("2026-11-24T23:30:12Z");
     });
     it("refuses stacks that have no branch", () => {
-        expect(() => declareDatabase("dev", config)).toThrow(/platform:database: stack "dev" has no Neon branch/);
+        const error = (() => { try { declareDatabase("dev", config); } catch (e) { return e; } })();
+        expect(error).toBeInstanceOf(ValidationError);
+        expect((error as Error).message).toMatch(/platform:database: stack "dev" has no Neon branch/);
     });
     it("defaults database, role, Postgres version and the PR branch lifetime", () => {
         expect(config.neon).toMatchObject({ database: "app", role: "app", branchExpiresInHours: 72, project: { pgVersion: 17 } });

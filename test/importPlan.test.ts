@@ -61,7 +61,7 @@ beforeAll(() => {
         `import { definePlatform } from "${program}";`,
         'import orders from "./services/orders/service";',
         "",
-        'export const services = definePlatform([{ declaration: orders, root: path.join(__dirname, "services", "orders") }]).summary;',
+        'export const services = definePlatform([{ declaration: orders, root: path.join(__dirname, "services", "orders") }]).environment.summary;',
         "",
     ].join("\n"));
     // 4. Merge the stack values; in production, fill in the KV title as the import asks.

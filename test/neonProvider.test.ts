@@ -10,7 +10,7 @@ import type {
     BranchOutputs, DatabaseOutputs, EndpointOutputs, ProjectOutputs, RoleOutputs,
 } from "../components/neon";
 import {
-    NEON_BRANCH_TYPE, NEON_DATABASE_TYPE, NEON_ENDPOINT_TYPE, NEON_PROJECT_TYPE, NEON_ROLE_TYPE,
+    NEON_BRANCH_TYPE, NEON_CONNECTION_TYPE, NEON_DATABASE_TYPE, NEON_ENDPOINT_TYPE, NEON_PROJECT_TYPE, NEON_ROLE_TYPE,
 } from "../components/neon/typeTokens";
 import { startNeonSimulator, type NeonSimulator } from "./helpers/neonSimulator";
 import { loadSerializedProvider, serializeNeonProviders, type SerializedNeon } from "./helpers/neonSimulatorSerialize";
@@ -69,7 +69,7 @@ const namedBranches = (projectId: string, name: string) => [...sim.state.branche
 
 describe("the serialized Neon providers", () => {
     it("are registered under pulumi-nodejs:dynamic/neon:<Type> and hold no credential and no local module", () => {
-        expect(Object.keys(serialized.providers).sort()).toEqual([NEON_BRANCH_TYPE, NEON_DATABASE_TYPE, NEON_ENDPOINT_TYPE, NEON_PROJECT_TYPE, NEON_ROLE_TYPE].sort());
+        expect(Object.keys(serialized.providers).sort()).toEqual([NEON_BRANCH_TYPE, NEON_CONNECTION_TYPE, NEON_DATABASE_TYPE, NEON_ENDPOINT_TYPE, NEON_PROJECT_TYPE, NEON_ROLE_TYPE].sort());
         for (const text of Object.values(serialized.providers)) {
             expect(text).toContain("exports.handler");
             expect(text).toContain('require("@neondatabase/api-client")');

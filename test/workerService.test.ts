@@ -72,7 +72,7 @@ beforeAll(async () => {
         project: "platform",
         stack: "production",
         config,
-        program: () => ({ services: definePlatform([{ declaration: edge, root }, { declaration: core, root }], "production").summary }),
+        program: () => ({ services: definePlatform([{ declaration: edge, root }, { declaration: core, root }], "production").environment.summary }),
     });
 });
 

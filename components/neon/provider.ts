@@ -1,6 +1,7 @@
 /**
  * The dynamic providers behind the Neon resources ({@link ./resources}): project, branch, compute
- * endpoint, role and database, on `@neondatabase/api-client` (the Neon API v2).
+ * endpoint, role and database, and the connection parameters Neon gives for them, on
+ * `@neondatabase/api-client` (the Neon API v2).
  *
  * Pulumi serializes each provider object into the stack state (`__provider`) and the dynamic provider
  * host runs it under plain Node.js. So the methods reference only globals (`process.env`, `setTimeout`),
@@ -117,6 +118,41 @@ export interface DatabaseOutputs extends DatabaseInputs {
 }
 
 /**
+ * Inputs of a connection: which database, as which role, through which endpoint.
+ * https://api-docs.neon.tech/reference/getconnectionuri
+ */
+export interface ConnectionInputs {
+    readonly projectId: string;
+    readonly branchId: string;
+    /** The compute endpoint to connect through. */
+    readonly endpointId: string;
+    readonly roleName: string;
+    readonly databaseName: string;
+    /** Through the connection pooler (PgBouncer, `-pooler` host). @default false */
+    readonly pooled?: boolean;
+    /**
+     * The role's current password (a secret). Never sent anywhere: `diff` compares it, so a role made
+     * again with a new password fetches its connection parameters again.
+     */
+    readonly rolePassword?: string;
+}
+/** The connection parameters, parsed from the URI Neon answers. */
+export interface ConnectionOutputs extends ConnectionInputs {
+    /** Host name (`ep-…​.us-east-2.aws.neon.tech`). */
+    readonly host: string;
+    /** TCP port: the URI's, else PostgreSQL's 5432. */
+    readonly port: number;
+    /** Database name to connect to. */
+    readonly database: string;
+    /** User name to connect as. */
+    readonly user: string;
+    /** Secret. */
+    readonly password: string;
+    /** `postgresql://user:password@host[:port]/database?sslmode=require`, as Neon gives it. Secret. */
+    readonly uri: string;
+}
+
+/**
  * Input fields whose change replaces the resource, per kind: the one place that decides replacements.
  * Every other input field is updated in place.
  */
@@ -126,6 +162,8 @@ export const NEON_REPLACE_ON = {
     Endpoint: ["projectId", "branchId", "type"],
     Role: ["projectId", "branchId", "name"],
     Database: ["projectId", "branchId", "name"],
+    // Nothing to replace: the connection is looked up again.
+    Connection: [],
 } as const;
 
 /** Optional settings that Neon defaults: left out of the inputs, they are not compared. */
@@ -138,6 +176,7 @@ const NEON_INPUT_FIELDS = {
     Endpoint: ["projectId", "branchId", "type", "minCu", "maxCu", "suspendTimeoutSeconds"],
     Role: ["projectId", "branchId", "name"],
     Database: ["projectId", "branchId", "name", "ownerName"],
+    Connection: ["projectId", "branchId", "endpointId", "roleName", "databaseName", "pooled", "rolePassword"],
 } as const;
 
 // ---------------------------------------------------------------------------------------------------
@@ -392,6 +431,33 @@ export const neonDatabaseProvider: pulumi.dynamic.ResourceProvider = {
     },
 };
 
+/**
+ * The connection parameters of a database as a role through an endpoint: Neon's connection URI
+ * (`GET /projects/{project_id}/connection_uri`), looked up at create, update and refresh. Neon holds
+ * nothing for it, so delete does nothing. The URI is authoritative for host and port (the simulator's
+ * branches live on a local PostgreSQL server, whose names and port differ from Neon's).
+ */
+export const neonConnectionProvider: pulumi.dynamic.ResourceProvider = {
+    async diff(_id: string, olds: ConnectionOutputs, news: ConnectionInputs) {
+        return neonDiff("Connection", olds, news);
+    },
+    async create(inputs: ConnectionInputs) {
+        const outs = await neonConnectionOutputs(neonContext(), inputs, "create");
+        return { id: `${inputs.projectId}/${inputs.branchId}/${inputs.endpointId}/${inputs.roleName}/${inputs.databaseName}`, outs: outs! };
+    },
+    async read(id: string, props: ConnectionOutputs) {
+        const outs = await neonConnectionOutputs(neonContext(), props, "read");
+        // Gone with its role, database or endpoint: refresh drops it and the next `up` looks it up again.
+        return outs === undefined ? { id: "", props: {} } : { id, props: outs };
+    },
+    async update(_id: string, _olds: ConnectionOutputs, news: ConnectionInputs) {
+        return { outs: (await neonConnectionOutputs(neonContext(), news, "update"))! };
+    },
+    async delete() {
+        // Nothing exists in Neon for a connection.
+    },
+};
+
 // ---------------------------------------------------------------------------------------------------
 // Per-kind helpers
 
@@ -502,6 +568,40 @@ async function neonUpdateDatabase(ctx: NeonContext, inputs: DatabaseInputs, curr
 
 function neonDatabaseOutputs(inputs: DatabaseInputs, database: NeonDatabase): DatabaseOutputs {
     return { ...neonPick(inputs, NEON_INPUT_FIELDS.Database), ownerName: database.owner_name, databaseId: database.id } as DatabaseOutputs;
+}
+
+/**
+ * Looks up the connection URI and parses it. On `read`, a 404 (role, database or endpoint gone) answers
+ * undefined; otherwise it throws.
+ * @throws naming the database, role and branch when Neon refuses or the URI is not a PostgreSQL URL.
+ */
+async function neonConnectionOutputs(ctx: NeonContext, inputs: ConnectionInputs, why: "create" | "update" | "read"): Promise<ConnectionOutputs | undefined> {
+    const what = `${why} connection to database ${inputs.databaseName} as ${inputs.roleName} on branch ${inputs.branchId} in project ${inputs.projectId}`;
+    const query = {
+        projectId: inputs.projectId, branch_id: inputs.branchId, endpoint_id: inputs.endpointId,
+        database_name: inputs.databaseName, role_name: inputs.roleName, ...(inputs.pooled ? { pooled: true } : {}),
+    };
+    const found = await neonRequest(ctx, what, (api) => api.getConnectionUri(query), why === "read" ? { notFound: "undefined" } : {});
+    if (found === undefined) return undefined;
+    let url: URL | undefined;
+    try {
+        url = new URL(found.uri);
+    } catch {
+        url = undefined;
+    }
+    // The URI itself holds the password: name only what was wrong with it.
+    if (url === undefined || !/^postgres(ql)?:$/.test(url.protocol) || url.hostname === "" || url.pathname.length < 2) {
+        throw new Error(`Neon API ${what}: the answer is not a postgresql://user:password@host/database URI`);
+    }
+    return {
+        ...neonPick(inputs, NEON_INPUT_FIELDS.Connection),
+        host: url.hostname,
+        port: url.port === "" ? 5432 : Number(url.port),
+        database: decodeURIComponent(url.pathname.slice(1)),
+        user: decodeURIComponent(url.username),
+        password: decodeURIComponent(url.password),
+        uri: found.uri,
+    } as ConnectionOutputs;
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -1,11 +1,12 @@
 /**
  * Neon serverless Postgres as Pulumi dynamic resources: a project, its branches, a compute endpoint per
- * branch, and the role and database a Worker connects with (through Hyperdrive). Each one's lifecycle is
+ * branch, the role and database a Worker connects with (through Hyperdrive), and their connection
+ * parameters. Each one's lifecycle is
  * in `./provider.ts`; these classes only register them.
  *
  * `pulumi up` needs `NEON_API_KEY` in its environment (https://neon.com/docs/manage/api-keys);
  * `NEON_API_HOST` points the providers at another API origin (the local simulator). `pulumi preview`
- * calls nothing. Type tokens: `pulumi-nodejs:dynamic/neon:<Project|Branch|Endpoint|Role|Database>`.
+ * calls nothing. Type tokens: `pulumi-nodejs:dynamic/neon:<Project|Branch|Endpoint|Role|Database|Connection>`.
  *
  * @example
  * const project = new NeonProject("db", { name: "acme", regionId: "aws-us-east-2", pgVersion: 17 }, { protect: true });
@@ -13,11 +14,15 @@
  * const endpoint = new NeonEndpoint("db-staging-endpoint", { projectId: project.projectId, branchId: branch.branchId });
  * const role = new NeonRole("db-staging-role", { projectId: project.projectId, branchId: branch.branchId, name: "app" });
  * const database = new NeonDatabase("db-staging-db", { projectId: project.projectId, branchId: branch.branchId, name: "app", ownerName: role.name });
- * const url = neonConnectionString({ endpoint, role, database }); // a secret
+ * const connection = new NeonConnection("db-staging-connection", {
+ *     projectId: project.projectId, branchId: branch.branchId, endpointId: endpoint.endpointId,
+ *     roleName: role.name, rolePassword: role.password, databaseName: database.name,
+ * });
+ * // connection.host, .port, .database, .user; connection.password and connection.uri are secrets
  */
 import * as pulumi from "@pulumi/pulumi";
 import {
-    neonBranchProvider, neonDatabaseProvider, neonEndpointProvider, neonProjectProvider, neonRoleProvider,
+    neonBranchProvider, neonConnectionProvider, neonDatabaseProvider, neonEndpointProvider, neonProjectProvider, neonRoleProvider,
 } from "./provider";
 
 /** Outputs of each kind that are secrets. The one place that decides it (STYLE.md, "Dynamic providers"). */
@@ -27,6 +32,7 @@ export const NEON_SECRET_OUTPUTS = {
     Endpoint: [],
     Role: ["password"],
     Database: [],
+    Connection: ["password", "uri", "rolePassword"],
 } as const satisfies Record<string, readonly string[]>;
 
 /**
@@ -193,31 +199,44 @@ export class NeonDatabase extends pulumi.dynamic.Resource {
     }
 }
 
-/** Connection parameters of a branch's database, for Hyperdrive (`origin`) or `DATABASE_URL`. */
-export interface NeonConnection {
-    readonly host: pulumi.Output<string>;
-    readonly port: number;
-    readonly user: pulumi.Output<string>;
-    /** Secret. */
-    readonly password: pulumi.Output<string>;
-    readonly database: pulumi.Output<string>;
-    /** `postgresql://user:password@host/database?sslmode=require`; secret. */
-    readonly connectionString: pulumi.Output<string>;
+/** Arguments of {@link NeonConnection}. https://api-docs.neon.tech/reference/getconnectionuri */
+export interface NeonConnectionArgs {
+    readonly projectId: pulumi.Input<string>;
+    readonly branchId: pulumi.Input<string>;
+    /** The endpoint to connect through (a {@link NeonEndpoint}'s `endpointId`). */
+    readonly endpointId: pulumi.Input<string>;
+    /** The role to connect as (a {@link NeonRole}'s `name`). */
+    readonly roleName: pulumi.Input<string>;
+    /** Its password (the {@link NeonRole}'s `password`): compared only, so a new password is picked up. */
+    readonly rolePassword: pulumi.Input<string>;
+    /** The database (a {@link NeonDatabase}'s `name`). */
+    readonly databaseName: pulumi.Input<string>;
+    /** Through Neon's connection pooler (`-pooler` host). @default false */
+    readonly pooled?: pulumi.Input<boolean>;
 }
 
 /**
- * The connection parameters of `database` on `endpoint` as `role`; the password and the connection string
- * are secrets. https://neon.com/docs/connect/connect-from-any-app
+ * The connection parameters of a database on a branch as Neon gives them (its connection URI), for
+ * Hyperdrive's `origin` or a `DATABASE_URL`: host, port, database, user, and the password and URI as
+ * secrets. Type token `pulumi-nodejs:dynamic/neon:Connection`. https://neon.com/docs/connect/connect-from-any-app
  */
-export function neonConnection(parts: { endpoint: NeonEndpoint; role: NeonRole; database: NeonDatabase }): NeonConnection {
-    const { endpoint, role, database } = parts;
-    const password = pulumi.secret(role.password);
-    return {
-        host: endpoint.host,
-        port: 5432,
-        user: role.name,
-        password,
-        database: database.name,
-        connectionString: pulumi.secret(pulumi.interpolate`postgresql://${role.name.apply(encodeURIComponent)}:${password.apply(encodeURIComponent)}@${endpoint.host}/${database.name.apply(encodeURIComponent)}?sslmode=require`),
-    };
+export class NeonConnection extends pulumi.dynamic.Resource {
+    declare readonly host: pulumi.Output<string>;
+    /** TCP port (5432 on Neon). */
+    declare readonly port: pulumi.Output<number>;
+    declare readonly database: pulumi.Output<string>;
+    declare readonly user: pulumi.Output<string>;
+    /** Secret. */
+    declare readonly password: pulumi.Output<string>;
+    /** `postgresql://user:password@host/database?sslmode=require`; secret. */
+    declare readonly uri: pulumi.Output<string>;
+
+    constructor(name: string, args: NeonConnectionArgs, opts?: pulumi.CustomResourceOptions) {
+        super(neonConnectionProvider, name, {
+            projectId: args.projectId, branchId: args.branchId, endpointId: args.endpointId, roleName: args.roleName,
+            rolePassword: pulumi.secret(args.rolePassword), databaseName: args.databaseName, pooled: args.pooled ?? false,
+            host: undefined, port: undefined, database: undefined, user: undefined, password: undefined, uri: undefined,
+        }, withSecrets("Connection", opts), "neon", "Connection");
+        markSecrets(this, "Connection");
+    }
 }

@@ -7,3 +7,4 @@ export const NEON_BRANCH_TYPE = "pulumi-nodejs:dynamic/neon:Branch";
 export const NEON_ENDPOINT_TYPE = "pulumi-nodejs:dynamic/neon:Endpoint";
 export const NEON_ROLE_TYPE = "pulumi-nodejs:dynamic/neon:Role";
 export const NEON_DATABASE_TYPE = "pulumi-nodejs:dynamic/neon:Database";
+export const NEON_CONNECTION_TYPE = "pulumi-nodejs:dynamic/neon:Connection";

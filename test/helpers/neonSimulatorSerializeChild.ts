@@ -6,7 +6,7 @@
  *
  * Registers one of each Neon resource under the SDK's mock engine and writes what the engine would
  * receive: each type's `__provider` text and inputs, and whether the secret outputs arrive as secrets.
- * The mock answers the role's password with `NEON_TEST_ROLE_PASSWORD` (a canary).
+ * The mock answers the role's password (and the connection's) with `NEON_TEST_ROLE_PASSWORD` (a canary).
  */
 import { writeFile } from "node:fs/promises";
 import * as pulumi from "@pulumi/pulumi";
@@ -25,6 +25,10 @@ async function main(output: string): Promise<void> {
             if (args.type.endsWith(":Branch")) Object.assign(outs, { branchId: "br-1" });
             if (args.type.endsWith(":Endpoint")) Object.assign(outs, { endpointId: "ep-1", host: "ep-1.us-east-2.aws.neon.tech" });
             if (args.type.endsWith(":Role")) Object.assign(outs, { password });
+            if (args.type.endsWith(":Connection")) {
+                Object.assign(outs, { host: "ep-1.us-east-2.aws.neon.tech", port: 5432, database: "app", user: "app", password,
+                    uri: `postgresql://app:${password}@ep-1.us-east-2.aws.neon.tech/app?sslmode=require` });
+            }
             return { id: `${args.name}-id`, state: outs };
         },
         call: (args) => args.inputs,
@@ -37,18 +41,21 @@ async function main(output: string): Promise<void> {
     const endpoint = new neon.NeonEndpoint("db-staging-endpoint", { projectId: project.projectId, branchId: branch.branchId });
     const role = new neon.NeonRole("db-staging-role", { projectId: project.projectId, branchId: branch.branchId, name: "app" });
     const database = new neon.NeonDatabase("db-staging-db", { projectId: project.projectId, branchId: branch.branchId, name: "app", ownerName: role.name });
-    const connection = neon.neonConnection({ endpoint, role, database });
+    const connection = new neon.NeonConnection("db-staging-connection", {
+        projectId: project.projectId, branchId: branch.branchId, endpointId: endpoint.endpointId,
+        roleName: role.name, rolePassword: role.password, databaseName: database.name,
+    });
     const secretness = async (o: pulumi.Output<unknown>) => (o as unknown as { isSecret: Promise<boolean> }).isSecret;
     const unwrap = <T>(o: pulumi.Output<T>) => new Promise<T>((resolve) => o.apply((v) => { resolve(v); return v; }));
     const result = {
-        registered: await (async () => { await unwrap(database.databaseId); await unwrap(connection.connectionString); return registered; })(),
+        registered: await (async () => { await unwrap(database.databaseId); await unwrap(connection.uri); return registered; })(),
         secret: {
             rolePassword: await secretness(role.password),
             connectionPassword: await secretness(connection.password),
-            connectionString: await secretness(connection.connectionString),
+            connectionString: await secretness(connection.uri),
             host: await secretness(connection.host),
         },
-        connectionString: await unwrap(connection.connectionString),
+        connectionString: await unwrap(connection.uri),
     };
     await writeFile(output, JSON.stringify(result));
 }

@@ -18,6 +18,8 @@ export interface Scenario {
     readonly services: readonly string[];
     /** Run as `pulumi preview` (true) or `pulumi up` (false). @default true */
     readonly preview?: boolean;
+    /** Outputs of other stacks for stack references (see `runOffline`). */
+    readonly stackOutputs?: Record<string, Record<string, unknown>>;
 }
 
 /** What a scenario produced. */
@@ -26,6 +28,8 @@ export interface ScenarioResult {
     readonly code: number | null;
     /** Registered resources (secrets masked) when it succeeded. */
     readonly resources: ResourceRecord[];
+    /** The stack outputs (secrets masked) when it succeeded. */
+    readonly outputs: Record<string, unknown>;
     readonly stdout: string;
     readonly stderr: string;
 }
@@ -48,8 +52,8 @@ export async function runScenario(scenario: Scenario, env: NodeJS.ProcessEnv = {
             child.on("error", reject);
             child.on("close", (exit) => resolve({ code: exit, stdout: out, stderr: err }));
         });
-        const resources = code === 0 ? (JSON.parse(await readFile(output, "utf8")) as { resources: ResourceRecord[] }).resources : [];
-        return { code, resources, stdout, stderr };
+        const result = code === 0 ? JSON.parse(await readFile(output, "utf8")) as Pick<ScenarioResult, "resources" | "outputs"> : { resources: [], outputs: {} };
+        return { code, ...result, stdout, stderr };
     } finally {
         await rm(dir, { recursive: true, force: true });
     }

@@ -3,7 +3,7 @@
  *
  *   node --import tsx test/helpers/offlineScenarioChild.ts <scenario.json> <result.json>
  *
- * Exit 0 with `{ resources }` written (secrets masked); exit 1 with the program's error message on stderr.
+ * Exit 0 with `{ resources, outputs }` written (secrets masked); exit 1 with the program's error message on stderr.
  */
 import { readFile, writeFile } from "node:fs/promises";
 import { definePlatform } from "../../infra/program";
@@ -19,10 +19,14 @@ async function main(input: string, output: string): Promise<void> {
         stack: scenario.stack,
         config: scenario.config,
         preview: scenario.preview ?? true,
-        program: () => ({ services: definePlatform(entries, scenario.stack).summary }),
+        ...(scenario.stackOutputs === undefined ? {} : { stackOutputs: scenario.stackOutputs }),
+        program: () => {
+            const platform = definePlatform(entries, scenario.stack);
+            return { services: platform.environment.summary, database: platform.database };
+        },
     });
     const resources = run.resources.map((r) => ({ ...r, inputs: maskSecrets(r.inputs) }));
-    await writeFile(output, JSON.stringify({ resources }));
+    await writeFile(output, JSON.stringify({ resources, outputs: maskSecrets(run.outputs) }));
 }
 
 main(process.argv[2]!, process.argv[3]!).then(() => process.exit(0), (error: Error) => {

@@ -62,7 +62,21 @@ export interface OfflineRunOptions {
     readonly program: () => unknown;
     /** Run as `pulumi preview` (true) or `pulumi up` (false). @default true */
     readonly preview?: boolean;
+    /**
+     * Outputs of other stacks by fully qualified name (`organization/<project>/<stack>`), answered to
+     * `pulumi.StackReference` reads. A stack not listed answers unknown outputs: offline, another stack's
+     * state is not known, as in a preview of values computed during the update.
+     */
+    readonly stackOutputs?: Readonly<Record<string, Record<string, unknown>>>;
 }
+
+/**
+ * The organization offline runs belong to: the name self-managed backends use, so stack references
+ * resolve to `organization/<project>/<stack>` as they do there.
+ */
+export const OFFLINE_ORGANIZATION = "organization";
+/** Type token of `pulumi.StackReference`, a read of another stack's outputs. */
+const STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference";
 
 /**
  * Runs `program` under mocks and returns what was registered.
@@ -74,12 +88,17 @@ export async function runOffline(options: OfflineRunOptions): Promise<OfflineRun
     const records: (ResourceRecord | undefined)[] = [];
     const byUrn = new Map<string, ResourceRecord>();
     await pulumi.runtime.setMocks({
-        newResource: (args) => ({
-            id: args.custom ? fakeId(args.type, `${options.stack}::${args.type}::${args.name}`) : "",
-            state: args.inputs,
-        }),
+        newResource: (args) => args.type === STACK_REFERENCE_TYPE
+            ? {
+                id: args.id ?? args.inputs.name,
+                state: { name: args.inputs.name, outputs: options.stackOutputs?.[args.inputs.name] ?? UNKNOWN, secretOutputNames: [] },
+            }
+            : {
+                id: args.custom ? fakeId(args.type, `${options.stack}::${args.type}::${args.name}`) : "",
+                state: args.inputs,
+            },
         call: (args) => args.inputs,
-    }, options.project, options.stack, options.preview ?? true);
+    }, options.project, options.stack, options.preview ?? true, OFFLINE_ORGANIZATION);
     pulumi.runtime.setAllConfig(options.config.config, options.config.secretKeys);
     recordRegistrations(records, byUrn);
     // A failed registration surfaces as a rejection nobody awaits; the language host fails the program
@@ -95,9 +114,17 @@ export async function runOffline(options: OfflineRunOptions): Promise<OfflineRun
         fail(reason);
     };
     process.on("unhandledRejection", onRejection);
-    let outputs: Record<string, unknown> | undefined;
+    const outputs: Record<string, unknown> = {};
     try {
-        outputs = await Promise.race([pulumi.runtime.runInPulumiStack(async () => await options.program()), firstFailure]) as Record<string, unknown> | undefined;
+        let exported: Record<string, unknown> = {};
+        await Promise.race([pulumi.runtime.runInPulumiStack(async () => (exported = (await options.program() ?? {}) as Record<string, unknown>)), firstFailure]);
+        // Each output on its own, as `pulumi preview` shows them: one unknown in a preview (another stack's
+        // ids, a value computed during the update) leaves that output unknown, not all of them.
+        for (const [key, value] of Object.entries(exported)) {
+            // `promise()` is how the SDK itself resolves the stack outputs (runtime/stack.js); unknown → undefined.
+            const resolved = await Promise.race([(pulumi.output(value) as unknown as { promise(): Promise<unknown> }).promise(), firstFailure]);
+            if (resolved !== undefined) outputs[key] = resolved;
+        }
         // Waits for every outstanding registration, as the language host does before exiting.
         await Promise.race([pulumi.runtime.disconnect(), firstFailure]);
         await new Promise((resolve) => setImmediate(resolve));
@@ -111,7 +138,7 @@ export async function runOffline(options: OfflineRunOptions): Promise<OfflineRun
         process.off("unhandledRejection", onRejection);
     }
     if (failures.length > 0) throw failures[0];
-    return { resources: records.filter((r): r is ResourceRecord => r !== undefined), outputs: outputs ?? {} };
+    return { resources: records.filter((r): r is ResourceRecord => r !== undefined), outputs };
 }
 
 /** Wraps the mock monitor's registerResource / registerResourceOutputs to record each request. */
