@@ -22,7 +22,7 @@ import { renderWranglerFiles } from "../components/wrangler/render";
 import type { ServiceSummary } from "../components/cloudflare/environment";
 import { runPolicyPack, type PolicyPackConfig, type PolicyPackRun } from "./lib/analyzer";
 import { runCli } from "./lib/cli";
-import { maskSecrets, runOffline, type OfflineRun } from "./lib/mockEngine";
+import { maskSecrets, runOffline, type OfflineRun, type OfflineRunOptions } from "./lib/mockEngine";
 import { hasMandatoryViolations, renderPoliciesBlock, violationRecords } from "./lib/policyReport";
 import { toSarif } from "./lib/sarif";
 import { renderPreview } from "./lib/previewTree";
@@ -55,6 +55,13 @@ export interface PlanOptions {
      * @default `<policyPack>/config/<stack>.json` when it exists, else none
      */
     readonly policyPackConfig?: string;
+    /**
+     * Runs the program as `pulumi up` instead of `pulumi preview`, with stand-in answers for what only a
+     * real update knows: other stacks' outputs and provider outputs (see {@link OfflineRunOptions}).
+     * For tests and audits of what an update would send (e.g. that a generated password stays secret).
+     * @default a preview
+     */
+    readonly update?: Pick<OfflineRunOptions, "stackOutputs" | "resourceOutputs">;
 }
 
 /** What {@link plan} produced. */
@@ -85,6 +92,7 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
         stack: options.stack,
         config,
         program: () => loadProgram(entry),
+        ...(options.update === undefined ? {} : { preview: false, ...options.update }),
     });
     const policies = options.policyPack === undefined || options.policyPack === false ? undefined : await runPolicyPack({
         packDir: options.policyPack,
@@ -184,7 +192,7 @@ async function main(argv: string[]): Promise<number> {
     // Like the CLI's --cwd: the directory holding Pulumi.yaml. @default this repository
     const projectDir = path.resolve(args.cwd ?? path.resolve(__dirname, ".."));
     const policyPack = args["no-policies"] ? false : path.resolve(args["policy-pack"] ?? DEFAULT_POLICY_PACK);
-    const { run, policies, files } = await plan({
+    const result = await plan({
         stack: args.stack,
         projectDir,
         policyPack,
@@ -193,11 +201,19 @@ async function main(argv: string[]): Promise<number> {
         ...(args.sarif ? { sarif: args.sarif } : {}),
         ...(args["policy-pack-config"] ? { policyPackConfig: path.resolve(args["policy-pack-config"]) } : {}),
     });
-    process.stdout.write(renderPreview(args.stack, run.resources));
+    return printPlan(args.stack, result, policyPack === false ? undefined : path.relative(process.cwd(), policyPack) || ".");
+}
+
+/**
+ * Prints a plan as `npm run plan` does: the resource tree on stdout, the `Policies:` block (`packSource`
+ * names the pack in it), the files written; policy warnings on stderr.
+ * @returns the exit code: 1 when a mandatory policy is violated, else 0.
+ */
+export function printPlan(stack: string, result: PlanResult, packSource?: string): number {
+    const { run, policies, files } = result;
+    process.stdout.write(renderPreview(stack, run.resources));
     if (policies !== undefined) {
-        process.stdout.write("\n" + renderPoliciesBlock(policies, {
-            packSource: path.relative(process.cwd(), policyPack as string) || ".", stack: args.stack,
-        }));
+        process.stdout.write("\n" + renderPoliciesBlock(policies, { packSource: packSource ?? ".", stack }));
         for (const warning of policies.warnings) process.stderr.write(`warning: ${warning}\n`);
     }
     process.stdout.write(`\nWrote ${files.length} file${files.length === 1 ? "" : "s"}:\n${files.map((f) => `    ${path.relative(process.cwd(), f)}`).join("\n")}\n`);

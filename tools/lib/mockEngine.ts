@@ -68,6 +68,12 @@ export interface OfflineRunOptions {
      * state is not known, as in a preview of values computed during the update.
      */
     readonly stackOutputs?: Readonly<Record<string, Record<string, unknown>>>;
+    /**
+     * Stand-in outputs of custom resources, merged over their inputs (which the mock answers as their
+     * state): what providers would answer in an update, e.g. a generated password. `undefined` keeps the
+     * inputs. @default none
+     */
+    readonly resourceOutputs?: (type: string, name: string, inputs: Record<string, unknown>) => Record<string, unknown> | undefined;
 }
 
 /**
@@ -95,7 +101,7 @@ export async function runOffline(options: OfflineRunOptions): Promise<OfflineRun
             }
             : {
                 id: args.custom ? fakeId(args.type, `${options.stack}::${args.type}::${args.name}`) : "",
-                state: args.inputs,
+                state: { ...args.inputs, ...(args.custom ? options.resourceOutputs?.(args.type, args.name, args.inputs) : undefined) },
             },
         call: (args) => args.inputs,
     }, options.project, options.stack, options.preview ?? true, OFFLINE_ORGANIZATION);
