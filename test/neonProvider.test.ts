@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type {
-    BranchOutputs, DatabaseOutputs, EndpointOutputs, ProjectOutputs, RoleOutputs,
+    BranchOutputs, ConnectionOutputs, DatabaseOutputs, EndpointOutputs, ProjectOutputs, RoleOutputs,
 } from "../components/neon";
 import {
     NEON_BRANCH_TYPE, NEON_CONNECTION_TYPE, NEON_DATABASE_TYPE, NEON_ENDPOINT_TYPE, NEON_PROJECT_TYPE, NEON_ROLE_TYPE,
@@ -26,6 +26,7 @@ let branch: pulumi.dynamic.ResourceProvider;
 let endpoint: pulumi.dynamic.ResourceProvider;
 let role: pulumi.dynamic.ResourceProvider;
 let database: pulumi.dynamic.ResourceProvider;
+let connection: pulumi.dynamic.ResourceProvider;
 const saved = { ...process.env };
 const logged: string[] = [];
 
@@ -46,6 +47,7 @@ beforeAll(async () => {
     endpoint = loadSerializedProvider(serialized.providers[NEON_ENDPOINT_TYPE]!);
     role = loadSerializedProvider(serialized.providers[NEON_ROLE_TYPE]!);
     database = loadSerializedProvider(serialized.providers[NEON_DATABASE_TYPE]!);
+    connection = loadSerializedProvider(serialized.providers[NEON_CONNECTION_TYPE]!);
     pace();
     for (const method of ["log", "info", "warn", "error", "debug"] as const) {
         vi.spyOn(console, method).mockImplementation((...args: unknown[]) => { logged.push(args.map(String).join(" ")); });
@@ -95,6 +97,7 @@ describe("lifecycle against the simulator", () => {
     let e: EndpointOutputs;
     let r: RoleOutputs;
     let d: DatabaseOutputs;
+    let c: ConnectionOutputs;
 
     it("creates a project and waits for its operations", async () => {
         const result = await project.create!({ name: "acme", regionId: "aws-us-east-2", pgVersion: 17 });
@@ -117,6 +120,10 @@ describe("lifecycle against the simulator", () => {
         d = (await database.create!({ projectId: p.projectId, branchId: b.branchId, name: "app", ownerName: "app" })).outs as DatabaseOutputs;
         expect(d).toMatchObject({ name: "app", ownerName: "app" });
         expect(projectIdle(p.projectId)).toBe(true);
+        const cIn = { projectId: p.projectId, branchId: b.branchId, endpointId: e.endpointId, roleName: "app", databaseName: "app", rolePassword: r.password };
+        c = (await connection.create!(cIn)).outs as ConnectionOutputs;
+        expect(c).toMatchObject({ host: e.host, port: 5432, database: "app", user: "app", password: r.password });
+        expect(c.uri).toBe(`postgresql://app:${encodeURIComponent(r.password)}@${e.host}/app?sslmode=require`);
         // Every operation it was given was polled to the end, none started while another ran.
         const ops = sim.operations.filter((o) => o.project_id === p.projectId);
         for (let i = 1; i < ops.length; i++) expect(ops[i]!.startAt).toBeGreaterThanOrEqual(ops[i - 1]!.endAt);
@@ -148,6 +155,11 @@ describe("lifecycle against the simulator", () => {
         expect(await endpoint.diff!(e.endpointId, e, { ...e, maxCu: 2 })).toMatchObject({ changes: true, replaces: [] });
         expect(await role.diff!(r.name, r, { projectId: p.projectId, branchId: b.branchId, name: "app2" })).toMatchObject({ changes: true, replaces: ["name"] });
         expect(await database.diff!(d.name, d, { ...d, ownerName: "other" })).toMatchObject({ changes: true, replaces: [] });
+        // A connection is looked up again, never replaced: on a new role password, or another endpoint.
+        const { host: _h, port: _p, database: _d, user: _u, password: _pw, uri: _uri, ...cIn } = c;
+        expect(await connection.diff!("c", c, cIn)).toMatchObject({ changes: false, replaces: [] });
+        expect(await connection.diff!("c", c, { ...cIn, rolePassword: "rotated" })).toMatchObject({ changes: true, replaces: [] });
+        expect(await connection.diff!("c", c, { ...cIn, pooled: true })).toMatchObject({ changes: true, replaces: [] });
     });
 
     it("updates in place: rename and expiry of a branch, compute size, database owner", async () => {
@@ -178,8 +190,17 @@ describe("lifecycle against the simulator", () => {
         expect(sim.state.branches.get(b.branchId)!.name).toBe("stage");
     });
 
+    it("looks the connection up again on update and refresh (pooled: the pooler host)", async () => {
+        const pooled = (await connection.update!("c", c, { ...c, pooled: true })).outs as ConnectionOutputs;
+        expect(pooled.host).toBe(e.poolerHost);
+        expect((await connection.read!("c", c)).props).toMatchObject({ host: e.host, password: r.password });
+    });
+
     it("deletes, and treats 404 as done", async () => {
+        await connection.delete!("c", c);
         await database.delete!(d.name, d);
+        // Its database gone, a connection reads as gone (refresh drops it).
+        expect((await connection.read!("c", c)).id).toBe("");
         await database.delete!(d.name, d);
         await role.delete!(r.name, r);
         await endpoint.delete!(e.endpointId, e);

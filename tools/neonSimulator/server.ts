@@ -1,9 +1,9 @@
 /**
  * A stateful stand-in for the Neon API v2 on 127.0.0.1, implementing exactly the endpoints the Neon
- * providers call (`components/neon/provider.ts`). Every request and every response is validated against
- * the OpenAPI document shipped in `@neondatabase/api-client` ({@link NeonSpec}); violations are recorded
- * in `violations` (and an invalid request is answered 400), so a drift between our assumptions and
- * Neon's contract fails the tests that assert `violations` is empty.
+ * providers call (`components/neon/provider.ts`) and `getConnectionURI`. Every request and every response
+ * is validated against the OpenAPI document shipped in `@neondatabase/api-client` ({@link NeonSpec});
+ * violations are recorded in `violations` (and an invalid request is answered 400), so a drift between
+ * our assumptions and Neon's contract fails the tests that assert `violations` is empty.
  *
  * Semantics modelled on Neon:
  * - mutations answer at once with `operations`; each operation takes a configurable time, and a project
@@ -11,16 +11,62 @@
  * - a mutation while the project has an unfinished operation answers `423 Locked`;
  * - a per-key rate limit answers `429` with `Retry-After` (seconds);
  * - seeded fault injection: `500`/`503` before anything happens, connection resets before or after the
- *   mutation is applied, and slow answers.
- * Branch names are not unique here (the provider must not rely on the server to refuse duplicates).
+ *   mutation is applied, and slow answers;
+ * - a child branch starts with its parent's roles (same passwords) and databases (`createProjectBranch`
+ *   answers them), and with the endpoints its request's `endpoints` asks for (one `start_compute` each);
+ * - `getConnectionURI`: `branch_id` defaults to the default branch, `endpoint_id` to the branch's
+ *   read_write endpoint; `404` when the project, branch, endpoint, role or database does not exist.
+ *   Without PostgreSQL the URI is Neon's shape, `postgresql://<role>:<password>@<endpoint host>/<db>?sslmode=require`
+ *   (`<endpoint id>-pooler` host when `pooled=true`); user, password and database are URL-encoded.
+ *
+ * With `postgres` (superuser credentials of a running server), branches are real:
+ * - every role and database of every branch is a PostgreSQL role (`LOGIN`, the Neon password) and database,
+ *   named `<branch key>_<name>` ({@link postgresName}: lowercase `[a-z0-9_]`, ≤ 63 bytes, hashed when the
+ *   Neon name does not fit); `getConnectionURI` answers
+ *   `postgresql://<mapped role>:<password>@<pg host>:<pg port>/<mapped db>?sslmode=disable`, and so does
+ *   `createProject`'s `connection_uris`;
+ * - createProject creates the owner role and database; createProjectBranch copies the parent's roles and
+ *   `CREATE DATABASE … TEMPLATE <parent's>` (data included), then `REASSIGN OWNED` from each parent role to
+ *   the child's; role and database create / owner change / delete, branch delete (databases `WITH (FORCE)`,
+ *   then roles) and project delete act on PostgreSQL too;
+ * - that work runs in one ordered queue (`postgresJobs`, `postgresIdle()`), each job tied to its request's
+ *   operations: they stay `running` (and the project answers `423`) until the job is done, then `finished`,
+ *   or `failed` with `error` (PostgreSQL's message) and `failures_count: 1`, when it failed. A failed job
+ *   reverts its request's change to the state (so a retry redoes it; drops are `IF EXISTS`), except for
+ *   createProject, whose project stays with its failed operations.
+ *
+ * Deviations from Neon:
+ * - Branch names are not unique here (the provider must not rely on the server to refuse duplicates).
+ * - Branching is not point-in-time: `parent_lsn`, `parent_timestamp` and `init_source` are ignored; with
+ *   PostgreSQL the child copies the parent's databases when its job runs.
+ * - With PostgreSQL all branches share one server (whatever the project's `pg_version`), so:
+ *   copying a database needs nobody connected to it, and the parent's database refuses connections during
+ *   the copy and its open connections are terminated (Neon's branching does not disturb the parent);
+ *   each database grants `CONNECT` only to its own branch's roles (Neon's branches are separate servers);
+ *   roles are plain `LOGIN` roles (no `neon_superuser` membership, `CREATEDB` or `CREATEROLE`);
+ *   privileges a parent role holds on objects it does not own stay with the parent's role in the copy;
+ *   deleting a role that owns a database fails its operation; `pooled` changes nothing (no pooler), and
+ *   `connection_parameters` carry the host without the port (the URI has both).
+ * - `deleteProject` has no operation (as in Neon's answer): its PostgreSQL drops run in the background
+ *   (`postgresIdle()` waits for them).
+ * - `getConnectionURI` with `endpoint_id` and no `branch_id` uses the endpoint's branch; an endpoint of
+ *   another branch than `branch_id` is `404`.
  */
 import { randomBytes } from "node:crypto";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
+import { PostgresBacking, postgresErrorMessage, postgresName, type BackedBranch, type PostgresCredentials } from "./postgres";
 import { NeonSpec, type SpecOperation, type SpecViolation } from "./spec";
 
+export { postgresBranchKey, postgresName, type PostgresCredentials } from "./postgres";
+
+/**
+ * An injected fault: `500`/`503` answered before anything happens; `reset` closes the connection before,
+ * `reset-after` after the mutation was applied; `slow` answers after `faults.slowMs` (default 1000 ms).
+ */
 export type NeonFaultKind = "500" | "503" | "reset" | "reset-after" | "slow";
 
+/** Options of {@link startNeonSimulator}; only `apiKey` is required. */
 export interface NeonSimulatorOptions {
     /** The only accepted bearer token. */
     readonly apiKey: string;
@@ -34,30 +80,68 @@ export interface NeonSimulatorOptions {
     readonly passwordPrefix?: string;
     /** Port on 127.0.0.1. @default 0 (a free one) */
     readonly port?: number;
+    /**
+     * Superuser credentials of a running PostgreSQL server (e.g. `startPostgres()` of `tools/lib/postgres`).
+     * When set, every role and database of every branch is a real PostgreSQL role and database (names
+     * mapped by {@link postgresName}), each mutation's PostgreSQL work runs in one ordered queue, its
+     * operations finish only when that work has, and `getConnectionURI` answers URIs of this server.
+     * One admin connection is opened at start (which fails if the server is unreachable) and closed by
+     * `stop()`. @default undefined (state only; URIs name Neon-style hosts that do not resolve)
+     */
+    readonly postgres?: PostgresCredentials;
 }
 
+/** One request the simulator received, as recorded in `requests`. */
 export interface RecordedRequest {
+    /** When it arrived (ms epoch). */
     readonly at: number;
     readonly method: string;
+    /** Path without the `/api/v2` prefix, with the query string. */
     readonly path: string;
+    /** The OpenAPI operation it matched; undefined for an unknown route. */
     readonly operationId?: string;
+    /** Status answered; undefined when the connection was reset instead. */
     readonly status?: number;
+    /** The fault injected into it, if any. */
     readonly fault?: NeonFaultKind;
 }
 
-interface SimOperation { id: string; project_id: string; branch_id?: string; endpoint_id?: string; action: string; startAt: number; endAt: number; created_at: string }
+/**
+ * A piece of PostgreSQL work (with `postgres` set) and the operations it belongs to: they report `running`
+ * until it has settled, then `finished`, or `failed` with `error`.
+ */
+export interface PostgresJob {
+    /** What it does, e.g. `createProjectBranchDatabase app on br-…`. */
+    readonly description: string;
+    /** The project of the request that queued it. */
+    readonly project_id: string;
+    /** Ids of the operations tied to it (none for `deleteProject`). */
+    readonly operationIds: readonly string[];
+    /** When it ended (ms epoch); undefined while it is queued or running. */
+    settledAt?: number;
+    /** PostgreSQL's error message when it failed. */
+    error?: string;
+}
+
+/** An operation as the simulator keeps it: it runs from `startAt` to `endAt` (ms epoch), or until its `job` settles, if later. */
+export interface SimOperation { id: string; project_id: string; branch_id?: string; endpoint_id?: string; action: string; startAt: number; endAt: number; created_at: string; job?: PostgresJob }
 interface SimProject { id: string; name: string; region_id: string; pg_version: number; org_id?: string; history_retention_seconds: number; created_at: string; updated_at: string; busyUntil: number; operations: SimOperation[] }
-interface SimBranch { id: string; project_id: string; parent_id?: string; name: string; default: boolean; protected: boolean; expires_at?: string; readyAt: number; created_at: string; updated_at: string }
+interface SimBranch { id: string; project_id: string; parent_id?: string; name: string; default: boolean; protected: boolean; expires_at?: string; readyAt: number; job?: PostgresJob; created_at: string; updated_at: string }
 interface SimEndpoint { id: string; project_id: string; branch_id: string; type: "read_write" | "read_only"; min: number; max: number; suspend: number; readyAt: number; created_at: string; updated_at: string }
 interface SimRole { branch_id: string; name: string; password: string; created_at: string; updated_at: string }
 interface SimDatabase { id: number; branch_id: string; name: string; owner_name: string; created_at: string; updated_at: string }
 
+/** A running simulator (see {@link startNeonSimulator}); its fields are live views of its state. */
 export interface NeonSimulator {
+    /** `http://127.0.0.1:<port>/api/v2`: `NEON_API_HOST` for the providers, `baseURL` for `createApiClient`. */
     readonly baseUrl: string;
+    /** Every request received, in order. */
     readonly requests: RecordedRequest[];
+    /** Every breach of the OpenAPI contract seen, by a request or by one of the simulator's own answers. */
     readonly violations: SpecViolation[];
     /** Every operation ever scheduled, with its start and end (ms epoch). */
     readonly operations: readonly SimOperation[];
+    /** The simulated objects: projects, branches and endpoints by id, roles and databases by `<branch id>/<name>`. */
     readonly state: {
         readonly projects: Map<string, SimProject>;
         readonly branches: Map<string, SimBranch>;
@@ -65,10 +149,18 @@ export interface NeonSimulator {
         readonly roles: Map<string, SimRole>;
         readonly databases: Map<string, SimDatabase>;
     };
+    /** Every PostgreSQL job queued so far, in queue order (empty without `postgres`). */
+    readonly postgresJobs: readonly PostgresJob[];
+    /** Resolves when every PostgreSQL job queued so far has settled (at once without `postgres`). Never rejects. */
+    postgresIdle(): Promise<void>;
     /** Gives the next `count` requests of `operationId` the fault `kind` (deterministic fault tests). */
     injectOnce(operationId: string, kind: NeonFaultKind, count?: number): void;
     /** Changes fault injection (e.g. none while a test sets up) and drops faults queued by `injectOnce`. */
     setFaults(faults: NeonSimulatorOptions["faults"] | undefined): void;
+    /**
+     * Stops answering, waits (up to 10 s) for queued PostgreSQL jobs, then closes the admin connection.
+     * Does not stop the PostgreSQL server.
+     */
     stop(): Promise<void>;
 }
 
@@ -90,9 +182,13 @@ export function seeded(seed: number): () => number {
 
 let sharedSpec: NeonSpec | undefined;
 
-/** Starts the simulator on a free port of 127.0.0.1. */
+/**
+ * Starts the simulator on a free port of 127.0.0.1 (or `options.port`).
+ * @throws {Error} when `options.postgres` is set and that server cannot be reached.
+ */
 export async function startNeonSimulator(options: NeonSimulatorOptions): Promise<NeonSimulator> {
     const spec = (sharedSpec ??= new NeonSpec());
+    const pg = options.postgres ? await PostgresBacking.open(options.postgres) : undefined;
     const requests: RecordedRequest[] = [];
     const violations: SpecViolation[] = [];
     const allOperations: SimOperation[] = [];
@@ -110,6 +206,42 @@ export async function startNeonSimulator(options: NeonSimulatorOptions): Promise
     const id = (prefix: string) => `${prefix}-${(++seq).toString(36).padStart(4, "0")}-${randomBytes(3).toString("hex")}`;
     const duration = (action: string) => options.operationMs?.[action] ?? options.operationMs?.default ?? 50;
 
+    // --- PostgreSQL jobs (with `postgres`) ----------------------------------------------------------
+    const jobs: PostgresJob[] = [];
+    const pendingJobs = new Set<PostgresJob>();
+    let queue: Promise<void> = Promise.resolve();
+    /**
+     * Queues `work` after every earlier job and ties it to `ops`. When it fails, `undo` reverts the
+     * request's change to the state (unless the project is gone meanwhile), so state and PostgreSQL agree.
+     */
+    const enqueue = (p: SimProject, description: string, ops: readonly SimOperation[], work: (pg: PostgresBacking) => Promise<void>, undo?: () => void): PostgresJob | undefined => {
+        if (!pg) return undefined;
+        const job: PostgresJob = { description, project_id: p.id, operationIds: ops.map((o) => o.id) };
+        for (const o of ops) o.job = job;
+        jobs.push(job);
+        pendingJobs.add(job);
+        queue = queue.then(async () => {
+            try {
+                await work(pg);
+            } catch (e) {
+                job.error = postgresErrorMessage(e);
+                if (undo && projects.get(p.id) === p) undo();
+            } finally {
+                job.settledAt = Date.now();
+                pendingJobs.delete(job);
+            }
+        });
+        return job;
+    };
+    /** When an operation ends: at `endAt`, or when its job settles if later (Infinity while it runs). */
+    const operationEnd = (o: SimOperation) => !o.job ? o.endAt : o.job.settledAt === undefined ? Infinity : Math.max(o.endAt, o.job.settledAt);
+    /** A branch's roles and databases, by Neon names, for the PostgreSQL side. */
+    const backed = (b: SimBranch): BackedBranch => ({
+        branchId: b.id,
+        roles: [...roles.values()].filter((r) => r.branch_id === b.id).map((r) => ({ name: r.name, password: r.password })),
+        databases: [...databases.values()].filter((d) => d.branch_id === b.id).map((d) => ({ name: d.name, owner: d.owner_name })),
+    });
+
     // --- views (shapes of the contract) -----------------------------------------------------------
     const proxyHost = (p: SimProject) => `${p.region_id.replace(/^aws-/, "")}.aws.neon.tech`;
     const projectView = (p: SimProject) => ({
@@ -126,11 +258,11 @@ export async function startNeonSimulator(options: NeonSimulatorOptions): Promise
         return { ...rest, active_time: 0 };
     };
     const branchView = (b: SimBranch) => {
-        const ready = Date.now() >= b.readyAt;
+        const ready = Date.now() >= b.readyAt && (b.job === undefined || b.job.settledAt !== undefined);
         return {
             id: b.id, project_id: b.project_id, ...(b.parent_id ? { parent_id: b.parent_id } : {}), name: b.name,
             current_state: ready ? "ready" : "init", ...(ready ? {} : { pending_state: "ready" }),
-            state_changed_at: iso(Math.min(Date.now(), b.readyAt)), creation_source: "console", created_at: b.created_at, updated_at: b.updated_at,
+            state_changed_at: iso(Math.min(Date.now(), Math.max(b.readyAt, b.job?.settledAt ?? 0))), creation_source: "console", created_at: b.created_at, updated_at: b.updated_at,
             default: b.default, primary: b.default, protected: b.protected, ...(b.expires_at ? { expires_at: b.expires_at } : {}),
             cpu_used_sec: 0, active_time_seconds: 0, compute_time_seconds: 0, written_data_bytes: 0, data_transfer_bytes: 0,
         };
@@ -152,11 +284,13 @@ export async function startNeonSimulator(options: NeonSimulatorOptions): Promise
     const databaseView = (d: SimDatabase) => ({ id: d.id, branch_id: d.branch_id, name: d.name, owner_name: d.owner_name, created_at: d.created_at, updated_at: d.updated_at });
     const operationView = (o: SimOperation) => {
         const now = Date.now();
-        const status = now >= o.endAt ? "finished" : now >= o.startAt ? "running" : "scheduling";
+        const end = operationEnd(o);
+        const failed = o.job?.error !== undefined;
+        const status = now < o.startAt ? "scheduling" : now < end ? "running" : failed ? "failed" : "finished";
         return {
             id: o.id, project_id: o.project_id, ...(o.branch_id ? { branch_id: o.branch_id } : {}), ...(o.endpoint_id ? { endpoint_id: o.endpoint_id } : {}),
-            action: o.action, status, failures_count: 0, created_at: o.created_at, updated_at: iso(Math.min(now, o.endAt)),
-            total_duration_ms: Math.max(0, Math.min(now, o.endAt) - o.startAt),
+            action: o.action, status, ...(status === "failed" ? { error: o.job!.error } : {}), failures_count: status === "failed" ? 1 : 0,
+            created_at: o.created_at, updated_at: iso(Math.min(now, end)), total_duration_ms: Math.max(0, Math.min(now, end) - o.startAt),
         };
     };
 
@@ -171,9 +305,9 @@ export async function startNeonSimulator(options: NeonSimulatorOptions): Promise
         if (!b || b.project_id !== p.id) throw new HttpError(404, `branch ${bid} not found`);
         return b;
     };
-    /** 423: the project has a running operation; Neon's message. */
+    /** 423: the project has a running operation (or PostgreSQL job); Neon's message. */
     const lock = (p: SimProject) => {
-        if (Date.now() < p.busyUntil) throw new HttpError(423, "project already has running conflicting operations, scheduling of new ones is prohibited");
+        if (Date.now() < p.busyUntil || [...pendingJobs].some((j) => j.project_id === p.id)) throw new HttpError(423, "project already has running conflicting operations, scheduling of new ones is prohibited");
     };
     const schedule = (p: SimProject, actions: readonly string[], ids: { branch_id?: string; endpoint_id?: string }) => {
         return actions.map((action) => {
@@ -186,11 +320,14 @@ export async function startNeonSimulator(options: NeonSimulatorOptions): Promise
             return op;
         });
     };
-    const dropBranch = (b: SimBranch) => {
+    /** Removes a branch and what it holds from the state; the returned function puts them back. */
+    const dropBranch = (b: SimBranch): (() => void) => {
+        const removed: (() => void)[] = [() => branches.set(b.id, b)];
         branches.delete(b.id);
-        for (const [k, e] of endpoints) if (e.branch_id === b.id) endpoints.delete(k);
-        for (const [k, r] of roles) if (r.branch_id === b.id) roles.delete(k);
-        for (const [k, d] of databases) if (d.branch_id === b.id) databases.delete(k);
+        for (const [k, e] of endpoints) if (e.branch_id === b.id) endpoints.delete(k), removed.push(() => endpoints.set(k, e));
+        for (const [k, r] of roles) if (r.branch_id === b.id) roles.delete(k), removed.push(() => roles.set(k, r));
+        for (const [k, d] of databases) if (d.branch_id === b.id) databases.delete(k), removed.push(() => databases.set(k, d));
+        return () => { for (const put of removed) put(); };
     };
     const newBranch = (p: SimProject, name: string, parent: string | undefined, isDefault: boolean, readyAt: number): SimBranch => {
         const b: SimBranch = { id: id("br"), project_id: p.id, ...(parent ? { parent_id: parent } : {}), name, default: isDefault, protected: false, readyAt, created_at: iso(), updated_at: iso() };
@@ -207,6 +344,28 @@ export async function startNeonSimulator(options: NeonSimulatorOptions): Promise
         endpoints.set(e.id, e);
         return e;
     };
+
+    /**
+     * The URI of database `d` as role `r` through endpoint `e`. Without `postgres`, Neon's shape
+     * (`postgresql://<role>:<password>@<endpoint host>/<db>?sslmode=require`, `-pooler` host when pooled);
+     * with it, the PostgreSQL server's address and the mapped names (`sslmode=disable`; no pooler there).
+     */
+    const connectionUri = (p: SimProject, e: SimEndpoint, r: SimRole, d: SimDatabase, pooled: boolean): string => {
+        const enc = encodeURIComponent;
+        if (options.postgres) {
+            const { host, port } = options.postgres;
+            return `postgresql://${enc(postgresName(r.branch_id, r.name))}:${enc(r.password)}@${host.includes(":") ? `[${host}]` : host}:${port}/${enc(postgresName(d.branch_id, d.name))}?sslmode=disable`;
+        }
+        return `postgresql://${enc(r.name)}:${enc(r.password)}@${e.id}${pooled ? "-pooler" : ""}.${proxyHost(p)}/${enc(d.name)}?sslmode=require`;
+    };
+    /** Endpoint `eid` of project `p`; 404 otherwise. */
+    const endpoint = (p: SimProject, eid: string) => {
+        const e = endpoints.get(eid);
+        if (!e || e.project_id !== p.id) throw new HttpError(404, `endpoint ${eid} not found`);
+        return e;
+    };
+    const branchRoles = (b: SimBranch) => [...roles.values()].filter((r) => r.branch_id === b.id);
+    const branchDatabases = (b: SimBranch) => [...databases.values()].filter((d) => d.branch_id === b.id);
 
     // --- handlers, by operationId -----------------------------------------------------------------
     type Handler = (params: Record<string, string>, query: URLSearchParams, body: any) => { status: number; body?: unknown };
@@ -233,13 +392,19 @@ export async function startNeonSimulator(options: NeonSimulatorOptions): Promise
             const r = newRole(b, spec.branch?.role_name ?? `${dbName}_owner`);
             const d: SimDatabase = { id: ++seq, branch_id: b.id, name: dbName, owner_name: r.name, created_at: iso(), updated_at: iso() };
             databases.set(`${b.id}/${d.name}`, d);
+            const objects = backed(b);
+            // No undo: the project stays, with its failed operations.
+            const job = enqueue(p, `createProject ${p.id}: role ${r.name}, database ${d.name} on ${b.id}`, ops, (pg) => pg.createBranch(objects));
+            if (job) b.job = job;
             const host = `${e.id}.${proxyHost(p)}`;
+            const parameters = options.postgres
+                ? { database: postgresName(b.id, d.name), password: r.password, role: postgresName(b.id, r.name), host: options.postgres.host, pooler_host: options.postgres.host }
+                : { database: d.name, password: r.password, role: r.name, host, pooler_host: host.replace(/^([^.]+)/, "$1-pooler") };
             return {
                 status: 201, body: {
                     project: projectView(p), branch: branchView(b), endpoints: [endpointView(e)], roles: [roleView(r, true)], databases: [databaseView(d)],
                     operations: ops.map(operationView),
-                    connection_uris: [{ connection_uri: `postgresql://${r.name}:${r.password}@${host}/${d.name}?sslmode=require`,
-                        connection_parameters: { database: d.name, password: r.password, role: r.name, host, pooler_host: host.replace(/^([^.]+)/, "$1-pooler") } }],
+                    connection_uris: [{ connection_uri: connectionUri(p, e, r, d, false), connection_parameters: parameters }],
                 },
             };
         },
@@ -253,8 +418,11 @@ export async function startNeonSimulator(options: NeonSimulatorOptions): Promise
         },
         deleteProject: (params) => {
             const p = project(params.project_id!);
-            for (const b of [...branches.values()]) if (b.project_id === p.id) dropBranch(b);
+            const dropped: BackedBranch[] = [];
+            for (const b of [...branches.values()]) if (b.project_id === p.id) dropped.push(backed(b)), dropBranch(b);
             projects.delete(p.id);
+            // Children first: their databases hold copies of their parents' grants.
+            enqueue(p, `deleteProject ${p.id}`, [], async (pg) => { for (const b of dropped.reverse()) await pg.dropBranch(b); });
             return { status: 200, body: { project: projectView(p) } };
         },
         listProjectOperations: (params, q) => {
@@ -278,12 +446,30 @@ export async function startNeonSimulator(options: NeonSimulatorOptions): Promise
             const p = project(params.project_id!);
             lock(p);
             const parent = body?.branch?.parent_id ? branch(p, body.branch.parent_id) : [...branches.values()].find((b) => b.project_id === p.id && b.default)!;
-            const ops = schedule(p, ["create_branch"], {});
+            const wanted = (body?.endpoints ?? []) as { type: "read_write" | "read_only"; autoscaling_limit_min_cu?: number; autoscaling_limit_max_cu?: number; suspend_timeout_seconds?: number }[];
+            if (wanted.filter((w) => w.type === "read_write").length > 1) throw new HttpError(422, "a branch can have only one read_write endpoint");
+            const ops = schedule(p, ["create_branch", ...wanted.map(() => "start_compute")], {});
             const b = newBranch(p, body?.branch?.name ?? id("br"), parent.id, false, ops[0]!.endAt);
             if (body?.branch?.protected !== undefined) b.protected = body.branch.protected;
             if (body?.branch?.expires_at) b.expires_at = body.branch.expires_at;
-            ops[0]!.branch_id = b.id;
-            return { status: 201, body: { branch: branchView(b), endpoints: [], operations: ops.map(operationView), roles: [], databases: [] } };
+            ops.forEach((o) => { o.branch_id = b.id; });
+            const made = wanted.map((w, i) => {
+                const e = newEndpoint(p, b, w.type, w.autoscaling_limit_min_cu ?? 0.25, w.autoscaling_limit_max_cu ?? 0.25, w.suspend_timeout_seconds ?? 0, ops[i + 1]!.endAt);
+                ops[i + 1]!.endpoint_id = e.id;
+                return e;
+            });
+            // Like Neon, the child starts with the parent's roles (same passwords) and databases.
+            for (const r of branchRoles(parent)) roles.set(`${b.id}/${r.name}`, { ...r, branch_id: b.id });
+            for (const d of branchDatabases(parent)) databases.set(`${b.id}/${d.name}`, { ...d, id: ++seq, branch_id: b.id });
+            const from = backed(parent);
+            const job = enqueue(p, `createProjectBranch ${b.id} from ${parent.id}`, ops, (pg) => pg.copyBranch(from, b.id), () => void dropBranch(b));
+            if (job) b.job = job;
+            return {
+                status: 201, body: {
+                    branch: branchView(b), endpoints: made.map(endpointView), operations: ops.map(operationView),
+                    roles: branchRoles(b).map((r) => roleView(r)), databases: branchDatabases(b).map(databaseView),
+                },
+            };
         },
         getProjectBranch: (params) => {
             const b = branch(project(params.project_id!), params.branch_id!);
@@ -310,7 +496,9 @@ export async function startNeonSimulator(options: NeonSimulatorOptions): Promise
             lock(p);
             const ops = schedule(p, ["delete_timeline"], { branch_id: b.id });
             const view = branchView(b);
-            dropBranch(b);
+            const objects = backed(b);
+            const restore = dropBranch(b);
+            enqueue(p, `deleteProjectBranch ${b.id}`, ops, (pg) => pg.dropBranch(objects), restore);
             return { status: 200, body: { branch: view, operations: ops.map(operationView) } };
         },
         listProjectBranchEndpoints: (params) => {
@@ -331,14 +519,12 @@ export async function startNeonSimulator(options: NeonSimulatorOptions): Promise
         },
         getProjectEndpoint: (params) => {
             const p = project(params.project_id!);
-            const e = endpoints.get(params.endpoint_id!);
-            if (!e || e.project_id !== p.id) throw new HttpError(404, `endpoint ${params.endpoint_id} not found`);
+            const e = endpoint(p, params.endpoint_id!);
             return { status: 200, body: { endpoint: endpointView(e) } };
         },
         updateProjectEndpoint: (params, _q, body) => {
             const p = project(params.project_id!);
-            const e = endpoints.get(params.endpoint_id!);
-            if (!e || e.project_id !== p.id) throw new HttpError(404, `endpoint ${params.endpoint_id} not found`);
+            const e = endpoint(p, params.endpoint_id!);
             lock(p);
             const s = body.endpoint;
             if (s.autoscaling_limit_min_cu !== undefined) e.min = s.autoscaling_limit_min_cu;
@@ -351,8 +537,7 @@ export async function startNeonSimulator(options: NeonSimulatorOptions): Promise
         },
         deleteProjectEndpoint: (params) => {
             const p = project(params.project_id!);
-            const e = endpoints.get(params.endpoint_id!);
-            if (!e || e.project_id !== p.id) throw new HttpError(404, `endpoint ${params.endpoint_id} not found`);
+            const e = endpoint(p, params.endpoint_id!);
             lock(p);
             const ops = schedule(p, ["suspend_compute"], { branch_id: e.branch_id, endpoint_id: e.id });
             const view = endpointView(e);
@@ -366,6 +551,9 @@ export async function startNeonSimulator(options: NeonSimulatorOptions): Promise
             if (roles.has(`${b.id}/${body.role.name}`)) throw new HttpError(409, `role ${body.role.name} already exists`);
             const r = newRole(b, body.role.name);
             const ops = schedule(p, ["apply_config"], { branch_id: b.id });
+            const dbs = branchDatabases(b).map((d) => d.name);
+            enqueue(p, `createProjectBranchRole ${r.name} on ${b.id}`, ops, (pg) => pg.createRole(b.id, { name: r.name, password: r.password }, dbs),
+                () => roles.delete(`${b.id}/${r.name}`));
             return { status: 201, body: { role: roleView(r, true), operations: ops.map(operationView) } };
         },
         getProjectBranchRole: (params) => {
@@ -388,6 +576,8 @@ export async function startNeonSimulator(options: NeonSimulatorOptions): Promise
             lock(p);
             roles.delete(`${b.id}/${r.name}`);
             const ops = schedule(p, ["apply_config"], { branch_id: b.id });
+            const dbs = backed(b).databases;
+            enqueue(p, `deleteProjectBranchRole ${r.name} on ${b.id}`, ops, (pg) => pg.dropRole(b.id, r.name, dbs), () => roles.set(`${b.id}/${r.name}`, r));
             return { status: 200, body: { role: roleView(r), operations: ops.map(operationView) } };
         },
         createProjectBranchDatabase: (params, _q, body) => {
@@ -399,6 +589,9 @@ export async function startNeonSimulator(options: NeonSimulatorOptions): Promise
             const d: SimDatabase = { id: ++seq, branch_id: b.id, name: body.database.name, owner_name: body.database.owner_name, created_at: iso(), updated_at: iso() };
             databases.set(`${b.id}/${d.name}`, d);
             const ops = schedule(p, ["apply_config"], { branch_id: b.id });
+            const roleNames = branchRoles(b).map((r) => r.name);
+            enqueue(p, `createProjectBranchDatabase ${d.name} on ${b.id}`, ops, (pg) => pg.createDatabase(b.id, { name: d.name, owner: d.owner_name }, roleNames),
+                () => databases.delete(`${b.id}/${d.name}`));
             return { status: 201, body: { database: databaseView(d), operations: ops.map(operationView) } };
         },
         getProjectBranchDatabase: (params) => {
@@ -413,9 +606,14 @@ export async function startNeonSimulator(options: NeonSimulatorOptions): Promise
             const d = databases.get(`${b.id}/${params.database_name}`);
             if (!d) throw new HttpError(404, `database ${params.database_name} not found`);
             lock(p);
+            const before = { owner_name: d.owner_name, updated_at: d.updated_at };
             if (body.database.owner_name !== undefined) d.owner_name = body.database.owner_name;
             d.updated_at = iso();
             const ops = schedule(p, ["apply_config"], { branch_id: b.id });
+            if (d.owner_name !== before.owner_name) {
+                const owner = d.owner_name;
+                enqueue(p, `updateProjectBranchDatabase ${d.name} on ${b.id}: owner ${owner}`, ops, (pg) => pg.setDatabaseOwner(b.id, d.name, owner), () => Object.assign(d, before));
+            }
             return { status: 200, body: { database: databaseView(d), operations: ops.map(operationView) } };
         },
         deleteProjectBranchDatabase: (params) => {
@@ -426,7 +624,30 @@ export async function startNeonSimulator(options: NeonSimulatorOptions): Promise
             lock(p);
             databases.delete(`${b.id}/${d.name}`);
             const ops = schedule(p, ["apply_config"], { branch_id: b.id });
+            enqueue(p, `deleteProjectBranchDatabase ${d.name} on ${b.id}`, ops, (pg) => pg.dropDatabase(b.id, d.name), () => databases.set(`${b.id}/${d.name}`, d));
             return { status: 200, body: { database: databaseView(d), operations: ops.map(operationView) } };
+        },
+        getConnectionURI: (params, q) => {
+            const p = project(params.project_id!);
+            const branchId = q.get("branch_id");
+            const endpointId = q.get("endpoint_id");
+            // No branch_id: the endpoint's branch when endpoint_id is given, else the default branch.
+            const b = branchId ? branch(p, branchId)
+                : endpointId ? branch(p, endpoint(p, endpointId).branch_id)
+                : [...branches.values()].find((x) => x.project_id === p.id && x.default)!;
+            let e: SimEndpoint | undefined;
+            if (endpointId) {
+                e = endpoint(p, endpointId);
+                if (e.branch_id !== b.id) throw new HttpError(404, `endpoint ${endpointId} not found on branch ${b.id}`);
+            } else {
+                e = [...endpoints.values()].find((x) => x.branch_id === b.id && x.type === "read_write");
+                if (!e) throw new HttpError(404, `branch ${b.id} has no read_write endpoint`);
+            }
+            const r = roles.get(`${b.id}/${q.get("role_name")}`);
+            if (!r) throw new HttpError(404, `role ${q.get("role_name")} not found`);
+            const d = databases.get(`${b.id}/${q.get("database_name")}`);
+            if (!d) throw new HttpError(404, `database ${q.get("database_name")} not found`);
+            return { status: 200, body: { uri: connectionUri(p, e, r, d, q.get("pooled") === "true") } };
         },
     };
 
@@ -517,7 +738,15 @@ export async function startNeonSimulator(options: NeonSimulatorOptions): Promise
             }
         });
     });
-    await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
+    try {
+        await new Promise<void>((resolve, reject) => {
+            server.once("error", reject);
+            server.listen(options.port ?? 0, "127.0.0.1", () => { server.off("error", reject); resolve(); });
+        });
+    } catch (error) {
+        await pg?.close();
+        throw error;
+    }
     const { port } = server.address() as AddressInfo;
     return {
         baseUrl: `http://127.0.0.1:${port}/api/v2`,
@@ -525,6 +754,11 @@ export async function startNeonSimulator(options: NeonSimulatorOptions): Promise
         violations,
         operations: allOperations,
         state: { projects, branches, endpoints, roles, databases },
+        postgresJobs: jobs,
+        postgresIdle: async () => {
+            // Jobs queued while waiting extend the chain: wait until it stops growing.
+            for (let last: Promise<void> | undefined; last !== queue;) await (last = queue);
+        },
         injectOnce(operationId, kind, count = 1) {
             for (let i = 0; i < count; i++) queued.push({ operationId, kind });
         },
@@ -536,6 +770,12 @@ export async function startNeonSimulator(options: NeonSimulatorOptions): Promise
         async stop() {
             server.closeAllConnections();
             await new Promise<void>((resolve) => server.close(() => resolve()));
+            if (pg) {
+                let timer: NodeJS.Timeout | undefined;
+                await Promise.race([queue, new Promise<void>((resolve) => { timer = setTimeout(resolve, 10_000); })]);
+                clearTimeout(timer);
+                await pg.close();
+            }
         },
     };
 }
