@@ -8,7 +8,6 @@
  */
 import { randomBytes } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
-import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BranchOutputs, ConnectionOutputs, EndpointOutputs, ProjectOutputs, RoleOutputs } from "../components/neon";
 import {
@@ -17,6 +16,7 @@ import {
 import { expiryOf } from "../infra/database";
 import { startPostgres, type PostgresServer } from "../tools/lib/postgres";
 import { startNeonSimulator, type NeonSimulator } from "./helpers/neonSimulator";
+import { query } from "./helpers/sql";
 import { loadSerializedProvider, serializeNeonProviders } from "./helpers/neonSimulatorSerialize";
 
 const KEY = `napi_${randomBytes(12).toString("hex")}`;
@@ -59,14 +59,9 @@ async function declareOn(projectId: string, branchId: string): Promise<Connectio
     })).outs as ConnectionOutputs;
 }
 
-/** Runs `query` with the connection's parameters, as Hyperdrive's origin gets them. */
-async function query(c: ConnectionOutputs, text: string): Promise<Record<string, unknown>[]> {
-    const sql = postgres({ host: c.host, port: c.port, user: c.user, password: c.password, database: c.database, max: 1, connect_timeout: 5, onnotice: () => {} });
-    try {
-        return [...await sql.unsafe(text)];
-    } finally {
-        await sql.end({ timeout: 1 });
-    }
+/** Runs `text` with the connection's parameters, as Hyperdrive's origin gets them. */
+function run(c: ConnectionOutputs, text: string): Promise<Record<string, unknown>[]> {
+    return query({ host: c.host, port: c.port, user: c.user, password: c.password, database: c.database }, text);
 }
 
 describe("the stacks' branch chain on a real database", () => {
@@ -78,16 +73,16 @@ describe("the stacks' branch chain on a real database", () => {
         project = (await providers[NEON_PROJECT_TYPE]!.create!({ name: "workers-platform", regionId: "aws-eu-central-1", pgVersion: 17 })).outs as ProjectOutputs;
         const production = await declareOn(project.projectId, project.defaultBranchId);
         expect(production).toMatchObject({ host: "127.0.0.1", port: server.port });
-        expect(await query(production, "select 1 as ok")).toEqual([{ ok: 1 }]);
-        await query(production, "create table notes (body text); insert into notes values ('from production')");
+        expect(await run(production, "select 1 as ok")).toEqual([{ ok: 1 }]);
+        await run(production, "create table notes (body text); insert into notes values ('from production')");
     });
 
     it("staging: a child branch with production's data, reachable through its own connection", async () => {
         staging = (await providers[NEON_BRANCH_TYPE]!.create!({ projectId: project.projectId, name: "staging" })).outs as BranchOutputs;
         stagingDb = await declareOn(project.projectId, staging.branchId);
         expect(stagingDb.uri).toMatch(/^postgresql:\/\//);
-        expect(await query(stagingDb, "select body from notes")).toEqual([{ body: "from production" }]);
-        await query(stagingDb, "insert into notes values ('from staging')");
+        expect(await run(stagingDb, "select body from notes")).toEqual([{ body: "from production" }]);
+        await run(stagingDb, "insert into notes values ('from staging')");
     });
 
     it("pr-<number>: a branch of staging with an expiry, adopting the role and database it inherited", async () => {
@@ -99,12 +94,12 @@ describe("the stacks' branch chain on a real database", () => {
         const prDb = await declareOn(project.projectId, pr.branchId);
         // Inherited from staging, as on Neon: adopted, not created again.
         expect(sim.requests.filter((r) => r.operationId === "createProjectBranchRole" || r.operationId === "createProjectBranchDatabase").length).toBe(before);
-        expect(await query(prDb, "select body from notes order by body")).toEqual([{ body: "from production" }, { body: "from staging" }]);
-        await query(prDb, "insert into notes values ('from pr-12')");
-        expect(await query(stagingDb, "select count(*)::int as n from notes")).toEqual([{ n: 2 }]);
+        expect(await run(prDb, "select body from notes order by body")).toEqual([{ body: "from production" }, { body: "from staging" }]);
+        await run(prDb, "insert into notes values ('from pr-12')");
+        expect(await run(stagingDb, "select count(*)::int as n from notes")).toEqual([{ n: 2 }]);
         // Gone with its branch: the connection stops working.
         await providers[NEON_BRANCH_TYPE]!.delete!(pr.branchId, pr);
-        await expect(query(prDb, "select 1")).rejects.toThrow();
+        await expect(run(prDb, "select 1")).rejects.toThrow();
         expect(sim.violations).toEqual([]);
     });
 });

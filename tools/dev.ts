@@ -8,24 +8,40 @@
  * `--vars-file`, by default `services/<name>/.dev.vars` (git-ignored; the generated `.dev.vars.example`
  * lists the names). Local data lives in `--persist-to`, by default `.wrangler/state/<stack>`.
  *
- * Hyperdrive bindings connect to a local PostgreSQL: `--database-url`, else `PLATFORM_DEV_DATABASE_URL`,
- * else the generated config's `localConnectionString` (`postgresql://postgres@127.0.0.1:5432/postgres`). The
- * URL reaches wrangler as `CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_<BINDING>`, so its password is never
- * written to a file.
+ * Hyperdrive bindings connect to PostgreSQL: `--database-url`, else `PLATFORM_DEV_DATABASE_URL`, else a
+ * local PostgreSQL this command manages. That one is a persistent cluster in `<persist-to>/postgres`
+ * (created on first use with `initdb`, kept across runs; superuser credentials in its `credentials.json`,
+ * mode 0600), started on 127.0.0.1 and a free port before `wrangler dev` and stopped when wrangler exits,
+ * also on SIGINT / SIGTERM; the stack's role and database (`platform:database.neon`: `role`, `database`)
+ * are created in it when missing, and the Worker connects as that role. It needs the PostgreSQL server
+ * binaries (`apt-get install -y postgresql`); only one `npm run dev` at a time can use a given
+ * `--persist-to`. A server left behind by a killed run is stopped at the next start.
  *
- * Exit codes: 2 for invalid arguments, config or declarations; otherwise wrangler's exit code.
+ * Whichever database it is, its URL reaches wrangler only as
+ * `CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_<BINDING>`: it is never written to a file, and it is
+ * printed with its password masked.
+ *
+ * Exit codes: 2 for invalid arguments, config or declarations, and when the local PostgreSQL cannot be
+ * used (binaries missing, its directory in use by another run); otherwise wrangler's exit code (130 / 143
+ * when SIGINT / SIGTERM arrives before wrangler started).
  */
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { ValidationError } from "../components/validation";
+import { UserError, ValidationError } from "../components/validation";
+import { loadStackConfig } from "../infra/config";
+import { neonDatabaseSchema } from "../infra/databaseConfig";
 import { runCli } from "./lib/cli";
+import { ensureDatabase, postgresBinDir, PostgresNotInstalledError, startPostgres } from "./lib/postgres";
+import { readProjectFile, readStackConfig } from "./lib/stackFiles";
 import { plan } from "./plan";
 
 const USAGE = "usage: npm run dev -- --stack <name> --service <name> [--port <n>] [--vars-file <file>] [--persist-to <dir>] [--inspector-port <n>] [--database-url <postgres url>]";
 /** Environment variable holding the local database URL when `--database-url` is not given. */
 export const DEV_DATABASE_URL_ENV = "PLATFORM_DEV_DATABASE_URL";
+/** Superuser of the local PostgreSQL cluster; the Worker connects as the stack's role instead. */
+const LOCAL_SUPERUSER = "postgres";
 const projectDir = path.resolve(__dirname, "..");
 const wrangler = path.join(projectDir, "node_modules", "wrangler", "bin", "wrangler.js");
 
@@ -81,7 +97,10 @@ async function main(argv: string[]): Promise<number> {
     }
     const { summary, dir } = planned;
     const configFile = path.join(dir, "wrangler.jsonc");
-    const persist = ["--persist-to", path.resolve(values["persist-to"] ?? path.join(projectDir, ".wrangler", "state", values.stack))];
+    const persistDir = path.resolve(values["persist-to"] ?? path.join(projectDir, ".wrangler", "state", values.stack));
+    const persist = ["--persist-to", persistDir];
+    const hyperdrive = ((summary.wranglerConfig.config.hyperdrive ?? []) as { binding: string }[]).map((h) => h.binding);
+    const localDatabase = hyperdrive.length > 0 && databaseUrl === undefined ? localDatabaseNames(values.stack, hyperdrive) : undefined;
     const d1 = (summary.wranglerConfig.config.d1_databases ?? []) as { binding: string }[];
     for (const db of d1) {
         const code = await runWrangler(["d1", "migrations", "apply", db.binding, "--local", "--config", configFile, ...persist]);
@@ -92,17 +111,105 @@ async function main(argv: string[]): Promise<number> {
     if (envFile.length === 0 && summary.wranglerConfig.secretNames.length > 0) {
         process.stderr.write(`warning: ${path.relative(projectDir, secretsFile)} not found; secrets ${summary.wranglerConfig.secretNames.join(", ")} are unset (copy ${path.relative(projectDir, path.join(path.dirname(configFile), ".dev.vars.example"))}).\n`);
     }
-    const hyperdrive = (summary.wranglerConfig.config.hyperdrive ?? []) as { binding: string; localConnectionString?: string }[];
-    if (hyperdrive.length > 0 && databaseUrl === undefined) {
-        process.stderr.write(`note: Hyperdrive bindings ${hyperdrive.map((h) => h.binding).join(", ")} connect to ${hyperdrive[0]!.localConnectionString}; ` +
-            `pass --database-url or set ${DEV_DATABASE_URL_ENV} for another local database.\n`);
-    }
-    const databaseEnv = databaseUrl === undefined ? {} : Object.fromEntries(hyperdrive.map((h) => [`CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_${h.binding}`, databaseUrl]));
-    return runWrangler([
+    const dev = (env: Readonly<Record<string, string>>) => runWrangler([
         "dev", "--config", configFile, "--local", "--ip", "127.0.0.1", ...persist, ...envFile,
         ...(values.port === undefined ? [] : ["--port", values.port]),
         ...(values["inspector-port"] === undefined ? [] : ["--inspector-port", values["inspector-port"]]),
-    ], databaseEnv);
+    ], env);
+    if (localDatabase !== undefined) {
+        return withLocalPostgres(path.join(persistDir, "postgres"), localDatabase, (url) => {
+            process.stderr.write(`note: Hyperdrive bindings ${hyperdrive.join(", ")} connect to the local PostgreSQL ${maskPassword(url)} ` +
+                `(data in ${shownPath(path.join(persistDir, "postgres"))}; pass --database-url or set ${DEV_DATABASE_URL_ENV} for another database).\n`);
+            return dev(hyperdriveEnv(hyperdrive, url));
+        });
+    }
+    if (databaseUrl !== undefined && hyperdrive.length > 0) {
+        process.stderr.write(`note: Hyperdrive bindings ${hyperdrive.join(", ")} connect to ${maskPassword(databaseUrl)}.\n`);
+    }
+    return dev(databaseUrl === undefined ? {} : hyperdriveEnv(hyperdrive, databaseUrl));
+}
+
+/** `CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_<BINDING>` = `url` for each binding (wrangler reads it before the config). */
+function hyperdriveEnv(bindings: readonly string[], url: string): Record<string, string> {
+    return Object.fromEntries(bindings.map((binding) => [`CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_${binding}`, url]));
+}
+
+/**
+ * The role and database the local PostgreSQL must have: the stack's `platform:database.neon` (read with the
+ * program's own config loader), or that schema's defaults when the stack has no database. Checked before
+ * anything runs: the server binaries must be installed, and the role must not be the local superuser.
+ * @throws {UserError} naming `--database-url` and `apt-get install postgresql` when the binaries are missing.
+ * @throws {ValidationError} when the role is the local superuser's name.
+ */
+function localDatabaseNames(stack: string, bindings: readonly string[]): { role: string; database: string } {
+    try {
+        postgresBinDir();
+    } catch (error) {
+        if (!(error instanceof PostgresNotInstalledError)) throw error;
+        throw new UserError(`Hyperdrive binding${bindings.length === 1 ? "" : "s"} ${bindings.join(", ")} need${bindings.length === 1 ? "s" : ""} a PostgreSQL database, ` +
+            `and the PostgreSQL server binaries that npm run dev uses to run one locally are not installed. Install them ` +
+            `(Debian/Ubuntu: apt-get install -y postgresql), or pass --database-url <postgres url> (or set ${DEV_DATABASE_URL_ENV}) to use a database of your own.`);
+    }
+    const project = readProjectFile(projectDir);
+    const engineConfig = readStackConfig(projectDir, project, stack);
+    const secretKeys = new Set(engineConfig.secretKeys);
+    const config = loadStackConfig(engineConfig.config, (key) => secretKeys.has(key));
+    const { role, database } = config.database?.neon ?? neonDatabaseSchema.pick({ role: true, database: true }).parse({});
+    if (role === LOCAL_SUPERUSER) {
+        throw new ValidationError(`stack config for "${stack}"`, [{
+            path: "platform:database.neon.role",
+            message: `"${LOCAL_SUPERUSER}" is the superuser of npm run dev's local PostgreSQL; use another role name, or pass --database-url`,
+        }]);
+    }
+    return { role, database };
+}
+
+/**
+ * Starts the persistent local PostgreSQL in `dataDir`, makes sure `names` exist in it, and runs `work`
+ * with the role's URL; stops the server when `work` ends, whatever the outcome. SIGINT and SIGTERM never
+ * end this process meanwhile: `runWrangler` forwards them to wrangler, whose exit ends `work`; one that
+ * arrives before wrangler starts skips it.
+ * @returns work's exit code; 130 (SIGINT) or 143 (SIGTERM) when interrupted before wrangler started.
+ * @throws {UserError} when the cluster cannot be used (in use by another run, unreadable credentials).
+ */
+async function withLocalPostgres(
+    dataDir: string, names: { role: string; database: string }, work: (url: string) => Promise<number>,
+): Promise<number> {
+    let interrupted: NodeJS.Signals | undefined;
+    const onSignal = (signal: NodeJS.Signals) => { interrupted ??= signal; };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+    try {
+        const server = await startPostgres({ dataDir, user: LOCAL_SUPERUSER, database: "postgres" });
+        try {
+            const url = await ensureDatabase(server, names);
+            if (interrupted !== undefined) return interrupted === "SIGINT" ? 130 : 143;
+            return await work(url);
+        } finally {
+            await server.stop();
+            process.stderr.write(`Stopped the local PostgreSQL (data kept in ${shownPath(dataDir)}).\n`);
+        }
+    } finally {
+        process.off("SIGINT", onSignal);
+        process.off("SIGTERM", onSignal);
+    }
+}
+
+/** `url` with its password replaced by `****`. */
+function maskPassword(url: string): string {
+    try {
+        const parsed = new URL(url);
+        if (parsed.password !== "") parsed.password = "****";
+        return parsed.toString();
+    } catch {
+        return url.replace(/\/\/([^:/@]*):[^@]*@/, "//$1:****@");
+    }
+}
+
+/** A path relative to the working directory when it lies below it, else absolute. */
+function shownPath(file: string): string {
+    const relative = path.relative(process.cwd(), file);
+    return relative === "" || relative.startsWith("..") || path.isAbsolute(relative) ? file : relative;
 }
 
 if (require.main === module) {

@@ -17,9 +17,10 @@ export type ResolvedResource =
     | { readonly kind: "hyperdrive"; readonly id: string };
 
 /**
- * Connection string `wrangler dev` gives each Hyperdrive binding unless
- * `CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_<BINDING>` is set (`npm run dev -- --database-url` sets it, so
- * a real password is never written to a generated file): the local server's `postgres` database as `postgres`.
+ * Connection string a plain `wrangler dev` on the generated file gives each Hyperdrive binding: the
+ * `postgres` database of a server on 127.0.0.1:5432 as `postgres`, without a password. `npm run dev`
+ * always overrides it through `CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_<BINDING>` (its own local
+ * PostgreSQL, or `--database-url`), so a real password is never written to a generated file.
  */
 export const DEFAULT_LOCAL_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/postgres";
 
