@@ -1,8 +1,8 @@
 /**
  * Runs the Neon API simulator on its own, for local development without a Neon account:
  *
- *   node --import tsx tools/neonSimulator/main.ts [--port 4100] [--key <api key>] [--operation-ms 500]
- *                                                  [--fault-rate 0.1 --seed 1] [--postgres]
+ *   npm run neon-simulator -- [--port 4100] [--key <api key>] [--operation-ms 500]
+ *                            [--fault-rate 0.1 --seed 1] [--postgres]
  *
  * Prints the variables to export so the Neon providers talk to it (`NEON_API_HOST`, and `NEON_API_KEY`
  * when the key was generated; a key given with `--key` is not echoed) and runs until interrupted; on exit
