@@ -13,7 +13,7 @@
  * PostgreSQL refuses to run as root: under root the server runs as the `postgres` user (created by the
  * Debian package), else as `nobody`, and its data directory is handed to that user.
  */
-import { execFile, spawn, spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { createHmac, randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -123,62 +123,23 @@ export function postgresBinDir(major?: string): string {
  * @throws {Error} with initdb's or the server's log when it does not start.
  */
 export async function startPostgres(options: PostgresOptions = {}): Promise<PostgresServer> {
-    if (options.dataDir !== undefined) return startPersistent(options, path.resolve(options.dataDir));
-    const bin = postgresBinDir();
-    const user = options.user ?? "platform";
-    const database = options.database ?? "app";
-    const password = randomBytes(18).toString("hex");
+    if (options.dataDir !== undefined) return startCluster(options, path.resolve(options.dataDir), true);
+    // A throwaway server is a cluster in a temporary directory, without durability (tests need speed).
     const dir = await mkdtemp(path.join(os.tmpdir(), "platform-pg-"));
-    const owner = serverUser();
-    const data = path.join(dir, "data");
-    const pwfile = path.join(dir, "pwfile");
-    fs.writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
-    if (owner !== undefined) fs.chownSync(dir, owner.uid, owner.gid), fs.chownSync(pwfile, owner.uid, owner.gid);
-    fs.chmodSync(dir, 0o700);
-    const run = (command: string, args: string[]) => exec(path.join(bin, command), args, owner);
-
-    await run("initdb", ["-D", data, "-U", user, `--pwfile=${pwfile}`, "--auth=scram-sha-256", "--encoding=UTF8", "--no-locale", "--no-sync"]);
-    fs.rmSync(pwfile);
-    const port = await freePort();
-    const log = path.join(dir, "server.log");
-    const serverOptions = `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c max_connections=50`;
+    let server: PostgresServer;
     try {
-        await run("pg_ctl", ["start", "-D", data, "-w", "-t", "30", "-l", log, "-o", serverOptions]);
+        server = await startCluster(options, dir, false);
     } catch (error) {
-        const text = fs.existsSync(log) ? fs.readFileSync(log, "utf8") : "";
         await rm(dir, { recursive: true, force: true });
-        throw new Error(`PostgreSQL did not start: ${(error as Error).message}\n${text}`);
+        throw error;
     }
-    let running = true;
-    const halt = async () => {
-        if (!running) return;
-        running = false;
-        await run("pg_ctl", ["stop", "-D", data, "-m", "fast", "-w", "-t", "30"]).catch(() => undefined);
-    };
-    const server: PostgresServer = {
-        url: `postgresql://${user}:${password}@127.0.0.1:${port}/${database}`,
-        host: "127.0.0.1", port, user, password, database,
-        halt,
-        refuseConnections: () => superuserQuery(server, [
-            `alter database "${database}" allow_connections false`,
-            `select pg_terminate_backend(pid) from pg_stat_activity where datname = '${database}'`,
-        ]),
+    return {
+        ...server,
         async stop() {
-            await halt();
+            await server.stop();
             await rm(dir, { recursive: true, force: true });
         },
     };
-    try {
-        await createDatabase(server);
-    } catch (error) {
-        await server.stop();
-        throw error;
-    }
-    return server;
-}
-
-function createDatabase(server: PostgresServer): Promise<void> {
-    return superuserQuery(server, [`create database "${server.database}"`]);
 }
 
 // ─── Persistent clusters ─────────────────────────────────────────────────────────────────────────
@@ -220,7 +181,11 @@ export function readPostgresCredentials(dataDir: string): PostgresCredentials | 
     return { user, password };
 }
 
-async function startPersistent(options: PostgresOptions, root: string): Promise<PostgresServer> {
+/**
+ * Starts the cluster kept in `root` (see {@link PostgresOptions.dataDir}), initializing it first when
+ * needed. `durable: false` turns `fsync` off (and initdb's sync), for throwaway servers only.
+ */
+async function startCluster(options: PostgresOptions, root: string, durable: boolean): Promise<PostgresServer> {
     const data = path.join(root, "data");
     const owner = serverUser();
     fs.mkdirSync(root, { recursive: true, mode: 0o700 });
@@ -245,7 +210,7 @@ async function startPersistent(options: PostgresOptions, root: string): Promise<
             throw new UserError(`${data} exists but is not a PostgreSQL data directory (no PG_VERSION); move it away`);
         }
         credentials = { user: options.user ?? "platform", password: randomBytes(18).toString("hex") };
-        await initCluster(root, data, credentials, owner, run);
+        await initCluster(root, data, credentials, owner, run, durable);
     } else if (credentials === undefined) {
         throw new UserError(`the local PostgreSQL in ${data} has no ${CREDENTIALS_FILE} beside it, so its superuser password is unknown; ` +
             `delete ${root} to start over (its data is lost)`);
@@ -258,7 +223,7 @@ async function startPersistent(options: PostgresOptions, root: string): Promise<
     await clearStaleServer(root, data, run);
     const log = path.join(root, LOG_FILE);
     if (fs.existsSync(log) && fs.statSync(log).size > LOG_LIMIT_BYTES) fs.truncateSync(log, 0);
-    const port = await startServer(data, log, run);
+    const port = await startServer(data, log, run, durable ? [] : ["-c", "fsync=off"]);
     writeOwner(root);
 
     let running = true;
@@ -315,7 +280,7 @@ function checkReachable(dir: string, owner: { uid: number; gid: number; name: st
  */
 async function initCluster(
     root: string, data: string, credentials: PostgresCredentials, owner: { uid: number; gid: number } | undefined,
-    run: (command: string, args: string[]) => Promise<string>,
+    run: (command: string, args: string[]) => Promise<string>, durable: boolean,
 ): Promise<void> {
     const credentialsFile = path.join(root, CREDENTIALS_FILE);
     fs.writeFileSync(`${credentialsFile}.tmp`, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
@@ -327,7 +292,8 @@ async function initCluster(
     fs.writeFileSync(pwfile, `${credentials.password}\n`, { mode: 0o600 });
     if (owner !== undefined) fs.chownSync(pwfile, owner.uid, owner.gid);
     try {
-        await run("initdb", ["-D", staging, "-U", credentials.user, `--pwfile=${pwfile}`, "--auth=scram-sha-256", "--encoding=UTF8", "--no-locale"]);
+        await run("initdb", ["-D", staging, "-U", credentials.user, `--pwfile=${pwfile}`, "--auth=scram-sha-256", "--encoding=UTF8", "--no-locale",
+            ...(durable ? [] : ["--no-sync"])]);
     } finally {
         fs.rmSync(pwfile, { force: true });
     }
@@ -339,13 +305,13 @@ async function initCluster(
  * when the one picked was taken meanwhile, and while a crashed server's processes still hold its memory.
  * @returns the port.
  */
-async function startServer(data: string, log: string, run: (command: string, args: string[]) => Promise<string>): Promise<number> {
+async function startServer(data: string, log: string, run: (command: string, args: string[]) => Promise<string>, extra: readonly string[]): Promise<number> {
     const deadline = Date.now() + START_RETRY_MS;
     for (;;) {
         const port = await freePort();
         const from = fs.existsSync(log) ? fs.statSync(log).size : 0;
         // No Unix socket: a socket path under a deep project directory can exceed the 107-byte limit.
-        const serverOptions = `-c listen_addresses=127.0.0.1 -p ${port} -c unix_socket_directories=''`;
+        const serverOptions = [`-c listen_addresses=127.0.0.1 -p ${port} -c unix_socket_directories=''`, ...extra].join(" ");
         try {
             await run("pg_ctl", ["start", "-D", data, "-w", "-t", "30", "-l", log, "-o", serverOptions]);
             return port;
@@ -572,19 +538,11 @@ function serverUser(): { uid: number; gid: number; name: string } | undefined {
     return { uid: Number(entry[2]), gid: Number(entry[3]), name: entry[0]! };
 }
 
-function exec(file: string, args: string[], owner: { uid: number; gid: number } | undefined): Promise<string> {
-    return new Promise((resolve, reject) => {
-        execFile(file, args, {
-            ...(owner === undefined ? {} : { uid: owner.uid, gid: owner.gid }),
-            cwd: os.tmpdir(), env: { ...process.env, LC_ALL: "C" }, timeout: 60_000,
-        }, (error, stdout, stderr) => {
-            if (error) reject(new Error(`${path.basename(file)} ${args[0]} failed: ${error.message}\n${stdout}${stderr}`));
-            else resolve(stdout);
-        });
-    });
-}
-
-/** Like {@link exec}, in a new process group (so a terminal's SIGINT to the caller's group does not reach it). */
+/**
+ * Runs a server binary (as `owner` under root) in a new process group, so a terminal's SIGINT to the
+ * caller's group does not cut it short; resolves with its stdout.
+ * @throws {Error} with its output when it fails or runs over 60 s.
+ */
 function execDetached(file: string, args: string[], owner: { uid: number; gid: number } | undefined): Promise<string> {
     return new Promise((resolve, reject) => {
         const child = spawn(file, args, {
