@@ -12,7 +12,7 @@ import type {
 import {
     NEON_BRANCH_TYPE, NEON_CONNECTION_TYPE, NEON_DATABASE_TYPE, NEON_ENDPOINT_TYPE, NEON_PROJECT_TYPE, NEON_ROLE_TYPE,
 } from "../components/neon/typeTokens";
-import { startNeonSimulator, type NeonSimulator } from "./helpers/neonSimulator";
+import { neonProviderEnv, snapshotEnv, startNeonSimulator, type NeonSimulator } from "./helpers/neonSimulator";
 import { loadSerializedProvider, serializeNeonProviders, type SerializedNeon } from "./helpers/neonSimulatorSerialize";
 
 const KEY = `napi_${randomBytes(12).toString("hex")}`;
@@ -27,14 +27,11 @@ let endpoint: pulumi.dynamic.ResourceProvider;
 let role: pulumi.dynamic.ResourceProvider;
 let database: pulumi.dynamic.ResourceProvider;
 let connection: pulumi.dynamic.ResourceProvider;
-const saved = { ...process.env };
+const restoreEnv = snapshotEnv();
 const logged: string[] = [];
 
 function pace(overrides: Record<string, string> = {}): void {
-    Object.assign(process.env, {
-        NEON_API_KEY: KEY, NEON_API_HOST: sim.baseUrl, NEON_RETRY_BASE_MS: "20", NEON_POLL_MIN_MS: "10",
-        NEON_POLL_MAX_MS: "100", NEON_DEADLINE_SECONDS: "15", NEON_REQUEST_TIMEOUT_MS: "2000", ...overrides,
-    });
+    Object.assign(process.env, neonProviderEnv(sim.baseUrl, KEY, { retryBaseMs: 20, pollMinMs: 10, pollMaxMs: 100, deadlineSeconds: 15, requestTimeoutMs: 2000 }), overrides);
 }
 
 beforeAll(async () => {
@@ -61,8 +58,7 @@ afterEach(() => {
 
 afterAll(async () => {
     vi.restoreAllMocks();
-    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
-    Object.assign(process.env, saved);
+    restoreEnv();
     await sim?.stop();
 });
 

@@ -15,7 +15,7 @@ import {
 } from "../components/neon/typeTokens";
 import { expiryOf } from "../infra/database";
 import { startPostgres, type PostgresServer } from "../tools/lib/postgres";
-import { startNeonSimulator, type NeonSimulator } from "./helpers/neonSimulator";
+import { neonProviderEnv, snapshotEnv, startNeonSimulator, type NeonSimulator } from "./helpers/neonSimulator";
 import { query } from "./helpers/sql";
 import { loadSerializedProvider, serializeNeonProviders } from "./helpers/neonSimulatorSerialize";
 
@@ -23,7 +23,7 @@ const KEY = `napi_${randomBytes(12).toString("hex")}`;
 let server: PostgresServer;
 let sim: NeonSimulator;
 const providers: Record<string, pulumi.dynamic.ResourceProvider> = {};
-const saved = { ...process.env };
+const restoreEnv = snapshotEnv();
 
 beforeAll(async () => {
     const [serialized, pg] = await Promise.all([serializeNeonProviders(), startPostgres()]);
@@ -35,15 +35,11 @@ beforeAll(async () => {
     for (const type of [NEON_PROJECT_TYPE, NEON_BRANCH_TYPE, NEON_ENDPOINT_TYPE, NEON_ROLE_TYPE, NEON_DATABASE_TYPE, NEON_CONNECTION_TYPE]) {
         providers[type] = loadSerializedProvider(serialized.providers[type]!);
     }
-    Object.assign(process.env, {
-        NEON_API_KEY: KEY, NEON_API_HOST: sim.baseUrl, NEON_RETRY_BASE_MS: "20", NEON_POLL_MIN_MS: "10",
-        NEON_POLL_MAX_MS: "100", NEON_DEADLINE_SECONDS: "30", NEON_REQUEST_TIMEOUT_MS: "5000",
-    });
+    Object.assign(process.env, neonProviderEnv(sim.baseUrl, KEY, { retryBaseMs: 20, pollMinMs: 10, pollMaxMs: 100, deadlineSeconds: 30, requestTimeoutMs: 5000 }));
 }, 90_000);
 
 afterAll(async () => {
-    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
-    Object.assign(process.env, saved);
+    restoreEnv();
     await sim?.stop();
     await server?.stop();
 });

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { neonDatabaseProvider } from "../components/neon/provider";
 import { startPostgres, type PostgresServer } from "../tools/lib/postgres";
 import { postgresBranchKey, postgresName, startNeonSimulator, type NeonSimulator } from "../tools/neonSimulator/server";
+import { neonProviderEnv, snapshotEnv } from "./helpers/neonSimulator";
 
 const KEY = "napi_simulator_postgres_test";
 // Characters that must be escaped in SQL (') and URL-encoded (@ : / ? # %).
@@ -217,14 +218,13 @@ describe("the Neon simulator on a real PostgreSQL server", () => {
     });
 
     it("makes the Neon provider's wait fail with that error", async () => {
-        const saved = { ...process.env };
-        Object.assign(process.env, { NEON_API_KEY: KEY, NEON_API_HOST: sim.baseUrl, NEON_POLL_MIN_MS: "10", NEON_POLL_MAX_MS: "50", NEON_DEADLINE_SECONDS: "10" });
+        const restoreEnv = snapshotEnv();
+        Object.assign(process.env, neonProviderEnv(sim.baseUrl, KEY, { retryBaseMs: 500, pollMinMs: 10, pollMaxMs: 50, deadlineSeconds: 10, requestTimeoutMs: 60_000 }));
         try {
             await expect(neonDatabaseProvider.create!({ projectId, branchId: mainId, name: "clash", ownerName: "neondb_owner" }))
                 .rejects.toThrow(/operation apply_config \([^)]+\) failed: database "[a-z0-9_]+" already exists/);
         } finally {
-            for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
-            Object.assign(process.env, saved);
+            restoreEnv();
         }
         await admin.unsafe(`drop database ${postgresName(mainId, "clash")}`);
     });

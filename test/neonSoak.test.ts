@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BranchOutputs, EndpointOutputs, ProjectOutputs } from "../components/neon";
 import { NEON_BRANCH_TYPE, NEON_ENDPOINT_TYPE, NEON_PROJECT_TYPE } from "../components/neon/typeTokens";
 import { seeded } from "../tools/neonSimulator/server";
-import { startNeonSimulator, type NeonSimulator } from "./helpers/neonSimulator";
+import { neonProviderEnv, snapshotEnv, startNeonSimulator, type NeonSimulator } from "./helpers/neonSimulator";
 import { loadSerializedProvider, serializeNeonProviders } from "./helpers/neonSimulatorSerialize";
 
 const KEY = `napi_${randomBytes(12).toString("hex")}`;
@@ -23,7 +23,7 @@ let sim: NeonSimulator;
 let projectP: pulumi.dynamic.ResourceProvider;
 let branchP: pulumi.dynamic.ResourceProvider;
 let endpointP: pulumi.dynamic.ResourceProvider;
-const saved = { ...process.env };
+const restoreEnv = snapshotEnv();
 
 beforeAll(async () => {
     const [serialized, simulator] = await Promise.all([
@@ -34,15 +34,11 @@ beforeAll(async () => {
     projectP = loadSerializedProvider(serialized.providers[NEON_PROJECT_TYPE]!);
     branchP = loadSerializedProvider(serialized.providers[NEON_BRANCH_TYPE]!);
     endpointP = loadSerializedProvider(serialized.providers[NEON_ENDPOINT_TYPE]!);
-    Object.assign(process.env, {
-        NEON_API_KEY: KEY, NEON_API_HOST: sim.baseUrl, NEON_RETRY_BASE_MS: "10", NEON_POLL_MIN_MS: "5",
-        NEON_POLL_MAX_MS: "50", NEON_DEADLINE_SECONDS: "10", NEON_REQUEST_TIMEOUT_MS: "150",
-    });
+    Object.assign(process.env, neonProviderEnv(sim.baseUrl, KEY, { retryBaseMs: 10, pollMinMs: 5, pollMaxMs: 50, deadlineSeconds: 10, requestTimeoutMs: 150 }));
 }, 60_000);
 
 afterAll(async () => {
-    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
-    Object.assign(process.env, saved);
+    restoreEnv();
     await sim?.stop();
 });
 
