@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { PostgresConnection } from "../components/cloudflare/hyperdrive";
 import { NeonBranch, NeonConnection, NeonDatabase, NeonEndpoint, NeonProject, NeonRole } from "../components/neon/index";
-import { ValidationError } from "../components/validation";
+import { UserError, ValidationError } from "../components/validation";
 import { NAMESPACE } from "./config";
 import { branchPlanFor, type BranchPlan, type DatabaseConfig } from "./databaseConfig";
 
@@ -68,14 +68,17 @@ export function declareDatabase(stack: string, config: DatabaseConfig, options: 
     return declareBranch(stack, branch, config, options);
 }
 
-/** The source stack's `database` output, read through a stack reference (its ids are plain, not secrets). */
+/**
+ * The source stack's `database` output, read through a stack reference (its ids are plain, not secrets).
+ * Fails the update with a {@link UserError} (no stack trace) when that stack has no such output.
+ */
 function sourceDatabase(source: string, opts: pulumi.CustomResourceOptions): pulumi.Output<{ projectId: string; branchId: string }> {
     const name = `${pulumi.getOrganization()}/${pulumi.getProject()}/${source}`;
     const reference = new pulumi.StackReference(`database-source-${source}`, { name }, opts);
-    return reference.requireOutput("database").apply((value) => {
+    return reference.getOutput("database").apply((value) => {
         const output = value as { projectId?: unknown; branchId?: unknown } | undefined;
         if (typeof output?.projectId !== "string" || typeof output.branchId !== "string") {
-            throw new Error(`stack ${name} has no database output with projectId and branchId; run \`pulumi up\` on it first, ` +
+            throw new UserError(`stack ${name} has no database output with projectId and branchId; run \`pulumi up\` on it first, ` +
                 `or set ${NAMESPACE}:database.neon.projectId${source === "staging" ? " and parentBranchId" : ""}`);
         }
         return { projectId: output.projectId, branchId: output.branchId };

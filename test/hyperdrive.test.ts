@@ -138,13 +138,19 @@ describe("Neon ids between stacks", () => {
     });
 
     it("fails naming the stack and the config keys when the source stack has no database output", async () => {
-        const pr = await runScenario({
-            stack: "pr-9", config: config(), services: [], preview: false,
-            stackOutputs: { "organization/platform/staging": { database: { projectId: "damp-sea-123456" } } },
-        });
+        const [pr, staging] = await Promise.all([
+            runScenario({
+                stack: "pr-9", config: config(), services: [], preview: false,
+                stackOutputs: { "organization/platform/staging": { database: { projectId: "damp-sea-123456" } } },
+            }),
+            runScenario({ stack: "staging", config: config(), services: [], preview: false, stackOutputs: { "organization/platform/production": { services: {} } } }),
+        ]);
         expect(pr.code).toBe(1);
         expect(pr.stderr).toContain("stack organization/platform/staging has no database output with projectId and branchId; " +
             "run `pulumi up` on it first, or set platform:database.neon.projectId and parentBranchId");
+        expect(staging.code).toBe(1);
+        expect(staging.stderr).toContain("stack organization/platform/production has no database output with projectId and branchId; " +
+            "run `pulumi up` on it first, or set platform:database.neon.projectId\n");
     });
 });
 
