@@ -34,7 +34,7 @@ import { loadStackConfig } from "../infra/config";
 import { neonDatabaseSchema } from "../infra/databaseConfig";
 import { runCli } from "./lib/cli";
 import { ensureDatabase, postgresBinDir, PostgresNotInstalledError, startPostgres } from "./lib/postgres";
-import { readProjectFile, readStackConfig } from "./lib/stackFiles";
+import type { EngineConfig } from "./lib/stackFiles";
 import { plan } from "./plan";
 
 const USAGE = "usage: npm run dev -- --stack <name> --service <name> [--port <n>] [--vars-file <file>] [--persist-to <dir>] [--inspector-port <n>] [--database-url <postgres url>]";
@@ -90,7 +90,7 @@ async function main(argv: string[]): Promise<number> {
             message: "expected a PostgreSQL URL such as postgresql://user:password@127.0.0.1:5432/app",
         }]);
     }
-    const { services } = await plan({ stack: values.stack, projectDir });
+    const { services, config } = await plan({ stack: values.stack, projectDir });
     const planned = services[values.service];
     if (planned === undefined) {
         throw new ValidationError("arguments", [{ path: "--service", message: `no service "${values.service}" in stack ${values.stack}; services: ${Object.keys(services).join(", ")}` }]);
@@ -100,7 +100,7 @@ async function main(argv: string[]): Promise<number> {
     const persistDir = path.resolve(values["persist-to"] ?? path.join(projectDir, ".wrangler", "state", values.stack));
     const persist = ["--persist-to", persistDir];
     const hyperdrive = ((summary.wranglerConfig.config.hyperdrive ?? []) as { binding: string }[]).map((h) => h.binding);
-    const localDatabase = hyperdrive.length > 0 && databaseUrl === undefined ? localDatabaseNames(values.stack, hyperdrive) : undefined;
+    const localDatabase = hyperdrive.length > 0 && databaseUrl === undefined ? localDatabaseNames(values.stack, config, hyperdrive) : undefined;
     const d1 = (summary.wranglerConfig.config.d1_databases ?? []) as { binding: string }[];
     for (const db of d1) {
         const code = await runWrangler(["d1", "migrations", "apply", db.binding, "--local", "--config", configFile, ...persist]);
@@ -135,13 +135,14 @@ function hyperdriveEnv(bindings: readonly string[], url: string): Record<string,
 }
 
 /**
- * The role and database the local PostgreSQL must have: the stack's `platform:database.neon` (read with the
- * program's own config loader), or that schema's defaults when the stack has no database. Checked before
- * anything runs: the server binaries must be installed, and the role must not be the local superuser.
+ * The role and database the local PostgreSQL must have: the stack's `platform:database.neon` (from the
+ * config the plan ran with, read with the program's own loader), or that schema's defaults when the stack
+ * has no database. Checked before anything runs: the server binaries must be installed, and the role
+ * must not be the local superuser.
  * @throws {UserError} naming `--database-url` and `apt-get install postgresql` when the binaries are missing.
  * @throws {ValidationError} when the role is the local superuser's name.
  */
-function localDatabaseNames(stack: string, bindings: readonly string[]): { role: string; database: string } {
+function localDatabaseNames(stack: string, engineConfig: EngineConfig, bindings: readonly string[]): { role: string; database: string } {
     try {
         postgresBinDir();
     } catch (error) {
@@ -150,8 +151,6 @@ function localDatabaseNames(stack: string, bindings: readonly string[]): { role:
             `and the PostgreSQL server binaries that npm run dev uses to run one locally are not installed. Install them ` +
             `(Debian/Ubuntu: apt-get install -y postgresql), or pass --database-url <postgres url> (or set ${DEV_DATABASE_URL_ENV}) to use a database of your own.`);
     }
-    const project = readProjectFile(projectDir);
-    const engineConfig = readStackConfig(projectDir, project, stack);
     const secretKeys = new Set(engineConfig.secretKeys);
     const config = loadStackConfig(engineConfig.config, (key) => secretKeys.has(key));
     const { role, database } = config.database?.neon ?? neonDatabaseSchema.pick({ role: true, database: true }).parse({});

@@ -26,7 +26,7 @@ import { maskSecrets, runOffline, type OfflineRun, type OfflineRunOptions } from
 import { hasMandatoryViolations, renderPoliciesBlock, violationRecords } from "./lib/policyReport";
 import { toSarif } from "./lib/sarif";
 import { renderPreview } from "./lib/previewTree";
-import { readProjectFile, readStackConfig } from "./lib/stackFiles";
+import { readProjectFile, readStackConfig, type EngineConfig } from "./lib/stackFiles";
 
 const USAGE = "usage: npm run plan -- --stack <name> [--out <dir>] [--json <file>] [--sarif <file>] " +
     "[--policy-pack <dir> | --no-policies] [--policy-pack-config <file>] [--cwd <project dir>]";
@@ -66,6 +66,8 @@ export interface PlanOptions {
 
 /** What {@link plan} produced. */
 export interface PlanResult {
+    /** The stack's config as the engine was given it (`Pulumi.<stack>.yaml`, secrets decoded to placeholders). */
+    readonly config: EngineConfig;
     readonly run: OfflineRun;
     /** Each service's outputs and the directory its `wrangler.jsonc` was written to, by service name. */
     readonly services: Readonly<Record<string, { readonly summary: ServiceSummary; readonly dir: string }>>;
@@ -137,7 +139,7 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
         fs.mkdirSync(path.dirname(file), { recursive: true });
         fs.writeFileSync(file, text);
     }
-    return { run, services, ...(policies === undefined ? {} : { policies }), files: Object.keys(files) };
+    return { config, run, services, ...(policies === undefined ? {} : { policies }), files: Object.keys(files) };
 }
 
 /**
