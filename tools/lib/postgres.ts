@@ -501,11 +501,13 @@ function ignoreCode(code: string): (error: unknown) => void {
     };
 }
 
-function quoteIdent(name: string): string {
+/** A quoted SQL identifier: `"name"`, embedded quotes doubled. */
+export function quoteIdent(name: string): string {
     return `"${name.replace(/"/g, '""')}"`;
 }
 
-function quoteLiteral(value: string): string {
+/** A SQL string literal: `'text'`, embedded quotes doubled (`standard_conforming_strings` is on since PostgreSQL 9.1). */
+export function quoteLiteral(value: string): string {
     return `'${value.replace(/'/g, "''")}'`;
 }
 

@@ -14,6 +14,7 @@
  */
 import { createHash } from "node:crypto";
 import type { Sql } from "postgres";
+import { quoteIdent, quoteLiteral } from "../lib/postgres";
 
 /** Superuser credentials of a running PostgreSQL server (e.g. `startPostgres()` of `tools/lib/postgres`). */
 export interface PostgresCredentials {
@@ -76,10 +77,6 @@ export function postgresName(branchId: string, name: string): string {
     return `${key}_${clean.slice(0, MAX_IDENTIFIER - key.length - 2 - hash.length)}_${hash}`;
 }
 
-/** `"name"`, with embedded quotes doubled. */
-const ident = (name: string) => `"${name.replace(/"/g, '""')}"`;
-/** `'text'`, with embedded quotes doubled (`standard_conforming_strings` is on since PostgreSQL 9.1). */
-const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
 /**
  * A readable message of a failure: PostgreSQL's message and its detail (`DETAIL:` line), else the error's
@@ -142,8 +139,8 @@ export class PostgresBacking {
     /** `CREATE ROLE … LOGIN PASSWORD …`, then `CONNECT` on each of `databases` (Neon names on the same branch). */
     async createRole(branchId: string, role: BackedRole, databases: readonly string[]): Promise<void> {
         const mapped = postgresName(branchId, role.name);
-        await this.sql.unsafe(`create role ${ident(mapped)} login password ${literal(role.password)}`);
-        for (const database of databases) await this.sql.unsafe(`grant connect on database ${ident(postgresName(branchId, database))} to ${ident(mapped)}`);
+        await this.sql.unsafe(`create role ${quoteIdent(mapped)} login password ${quoteLiteral(role.password)}`);
+        for (const database of databases) await this.sql.unsafe(`grant connect on database ${quoteIdent(postgresName(branchId, database))} to ${quoteIdent(mapped)}`);
     }
 
     /**
@@ -152,19 +149,19 @@ export class PostgresBacking {
      */
     async createDatabase(branchId: string, database: BackedDatabase, roles: readonly string[], template?: string): Promise<void> {
         const mapped = postgresName(branchId, database.name);
-        await this.sql.unsafe(`create database ${ident(mapped)} owner ${ident(postgresName(branchId, database.owner))}${template ? ` template ${ident(template)}` : ""}`);
-        await this.sql.unsafe(`revoke connect, temporary on database ${ident(mapped)} from public`);
-        if (roles.length > 0) await this.sql.unsafe(`grant connect, temporary on database ${ident(mapped)} to ${roles.map((r) => ident(postgresName(branchId, r))).join(", ")}`);
+        await this.sql.unsafe(`create database ${quoteIdent(mapped)} owner ${quoteIdent(postgresName(branchId, database.owner))}${template ? ` template ${quoteIdent(template)}` : ""}`);
+        await this.sql.unsafe(`revoke connect, temporary on database ${quoteIdent(mapped)} from public`);
+        if (roles.length > 0) await this.sql.unsafe(`grant connect, temporary on database ${quoteIdent(mapped)} to ${roles.map((r) => quoteIdent(postgresName(branchId, r))).join(", ")}`);
     }
 
     /** `ALTER DATABASE … OWNER TO …` (Neon names). */
     async setDatabaseOwner(branchId: string, database: string, owner: string): Promise<void> {
-        await this.sql.unsafe(`alter database ${ident(postgresName(branchId, database))} owner to ${ident(postgresName(branchId, owner))}`);
+        await this.sql.unsafe(`alter database ${quoteIdent(postgresName(branchId, database))} owner to ${quoteIdent(postgresName(branchId, owner))}`);
     }
 
     /** `DROP DATABASE IF EXISTS … WITH (FORCE)`: ends the connections to it first. */
     async dropDatabase(branchId: string, database: string): Promise<void> {
-        await this.sql.unsafe(`drop database if exists ${ident(postgresName(branchId, database))} with (force)`);
+        await this.sql.unsafe(`drop database if exists ${quoteIdent(postgresName(branchId, database))} with (force)`);
     }
 
     /**
@@ -184,10 +181,10 @@ export class PostgresBacking {
             const db = postgresName(branchId, database.name);
             if (!(await this.exists("database", db))) continue;
             own.add(db);
-            await this.inDatabase(db, [`reassign owned by ${ident(mapped)} to ${ident(postgresName(branchId, database.owner))}`, `drop owned by ${ident(mapped)}`]);
+            await this.inDatabase(db, [`reassign owned by ${quoteIdent(mapped)} to ${quoteIdent(postgresName(branchId, database.owner))}`, `drop owned by ${quoteIdent(mapped)}`]);
         }
         await this.dropStaleGrants(mapped, own);
-        await this.sql.unsafe(`drop role if exists ${ident(mapped)}`);
+        await this.sql.unsafe(`drop role if exists ${quoteIdent(mapped)}`);
     }
 
     /** `DROP OWNED BY` in every database (other than `skip`) whose objects still name the role. */
@@ -195,7 +192,7 @@ export class PostgresBacking {
         const rows = await this.sql<{ datname: string }[]>`
             select distinct d.datname from pg_shdepend s join pg_database d on d.oid = s.dbid
             where s.refclassid = 'pg_authid'::regclass and s.refobjid = (select oid from pg_roles where rolname = ${mapped}) and d.datallowconn`;
-        for (const { datname } of rows) if (!skip.has(datname)) await this.inDatabase(datname, [`drop owned by ${ident(mapped)}`]);
+        for (const { datname } of rows) if (!skip.has(datname)) await this.inDatabase(datname, [`drop owned by ${quoteIdent(mapped)}`]);
     }
 
     /** A new branch's roles (with their passwords) and databases: `createProject`'s default branch. */
@@ -224,16 +221,16 @@ export class PostgresBacking {
             }
             for (const database of parent.databases) {
                 const template = postgresName(parent.branchId, database.name);
-                await this.sql.unsafe(`alter database ${ident(template)} allow_connections false`);
+                await this.sql.unsafe(`alter database ${quoteIdent(template)} allow_connections false`);
                 try {
                     await this.sql`select pg_terminate_backend(pid) from pg_stat_activity where datname = ${template} and pid <> pg_backend_pid()`;
                     await this.createDatabase(childId, database, parent.roles.map((r) => r.name), template);
                     createdDatabases.push(database.name);
                 } finally {
-                    await this.sql.unsafe(`alter database ${ident(template)} allow_connections true`);
+                    await this.sql.unsafe(`alter database ${quoteIdent(template)} allow_connections true`);
                 }
                 await this.inDatabase(postgresName(childId, database.name), parent.roles.map((r) =>
-                    `reassign owned by ${ident(postgresName(parent.branchId, r.name))} to ${ident(postgresName(childId, r.name))}`));
+                    `reassign owned by ${quoteIdent(postgresName(parent.branchId, r.name))} to ${quoteIdent(postgresName(childId, r.name))}`));
             }
             // REASSIGN OWNED also hands over shared objects, i.e. the parent's databases: give them back.
             for (const database of parent.databases) {
@@ -242,7 +239,7 @@ export class PostgresBacking {
             }
         } catch (error) {
             for (const database of createdDatabases) await this.dropDatabase(childId, database).catch(() => undefined);
-            for (const role of createdRoles) await this.sql.unsafe(`drop role if exists ${ident(postgresName(childId, role))}`).catch(() => undefined);
+            for (const role of createdRoles) await this.sql.unsafe(`drop role if exists ${quoteIdent(postgresName(childId, role))}`).catch(() => undefined);
             throw error;
         }
     }
@@ -257,7 +254,7 @@ export class PostgresBacking {
             const mapped = postgresName(branch.branchId, role.name);
             if (!(await this.exists("role", mapped))) continue;
             await this.dropStaleGrants(mapped, new Set());
-            await this.sql.unsafe(`drop role if exists ${ident(mapped)}`);
+            await this.sql.unsafe(`drop role if exists ${quoteIdent(mapped)}`);
         }
     }
 }
