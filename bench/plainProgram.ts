@@ -11,7 +11,7 @@
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import { bundleWorker } from "../components/cloudflare/bundle";
-import { HealthGate } from "../components/cloudflare/healthGate";
+import { HealthGate } from "../components/cloudflare/healthGate/healthGate";
 import { COMPATIBILITY_DATE, COMPATIBILITY_FLAGS, MAIN, STACK, type ServiceSpec } from "./fixture";
 
 /** Options of {@link plainProgram}. */

@@ -9,11 +9,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { cronSchema, observabilitySchema, BINDING_NAME, SERVICE_NAME } from "../components/service/declaration";
 import { ValidationError, zodIssues, type ValidationIssue } from "../components/validation";
-import { resourceImportSchema } from "../components/wrangler/importIds";
+import { resourceImportSchema } from "../components/bindings/adoption";
 import { githubConfigSchema } from "./githubConfig";
 import { databaseConfigSchema } from "./databaseConfig";
-import { deploymentSchema } from "../components/cloudflare/deploymentSettings";
-import { healthGateSchema } from "../components/cloudflare/healthGateSettings";
+import { deploymentSchema } from "../components/cloudflare/deployment/deploymentSettings";
+import { healthGateSchema } from "../components/cloudflare/healthGate/healthGateSettings";
 
 /** Config namespace of this project (the `name` in Pulumi.yaml). */
 export const NAMESPACE = "platform";
@@ -50,9 +50,9 @@ const serviceOverrides = z.strictObject({
      * name. Written by `npm run import`; checked against the declaration when services are resolved.
      */
     import: z.record(z.string().regex(BINDING_NAME, { error: "expected a binding name" }), resourceImportSchema).optional(),
-    /** Health gate after each deploy (`components/cloudflare/healthGateSettings.ts`). @default on, 180 s timeout, 5 s interval */
+    /** Health gate after each deploy (`components/cloudflare/healthGate/healthGateSettings.ts`). @default on, 180 s timeout, 5 s interval */
     healthGate: healthGateSchema.optional(),
-    /** How code reaches traffic: `script`, or `versions` with a gradual `percentage` / `rollbackTo` (`components/cloudflare/deploymentSettings.ts`). @default { strategy: "script" } */
+    /** How code reaches traffic: `script`, or `versions` with a gradual `percentage` / `rollbackTo` (`components/cloudflare/deployment/deploymentSettings.ts`). @default { strategy: "script" } */
     deployment: deploymentSchema.optional(),
 });
 

@@ -10,8 +10,8 @@ import { dependenciesOf, scriptNameOf, type EnvironmentService } from "../compon
 import { resourceName } from "../components/cloudflare/workerService";
 import { contractIssues } from "../components/service/envContract";
 import { ValidationError, renderPath, type ValidationIssue } from "../components/validation";
-import type { ServiceSettings } from "../components/wrangler/generate";
-import { resolveImports } from "../components/wrangler/importIds";
+import type { ServiceSettings } from "../components/service/settings";
+import { resolveImports } from "../components/bindings/adoption";
 import { deploySafetySettings } from "./deploySafety";
 import { NAMESPACE, type StackConfig } from "./config";
 import type { ServiceEntry } from "./registry";

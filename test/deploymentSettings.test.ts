@@ -3,8 +3,8 @@
  * paths, defaults, and the traffic split `deploymentPlan` computes for rollouts and rollbacks.
  */
 import { describe, expect, it } from "vitest";
-import { deploymentPlan, deploymentSchema, DeploymentPlanError } from "../components/cloudflare/deploymentSettings";
-import { DEFAULT_HEALTH_GATE, expectedHealthChecks, healthGateSchema } from "../components/cloudflare/healthGateSettings";
+import { deploymentPlan, deploymentSchema, DeploymentPlanError } from "../components/cloudflare/deployment/deploymentSettings";
+import { DEFAULT_HEALTH_GATE, expectedHealthChecks, healthGateSchema } from "../components/cloudflare/healthGate/healthGateSettings";
 import { ValidationError } from "../components/validation";
 import { loadStackConfig } from "../infra/config";
 import api from "../services/api/service";

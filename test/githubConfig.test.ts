@@ -9,7 +9,7 @@ import { canonicalValueName, environmentNameProblem, valueNameProblem } from "..
 import { githubEnvironmentIssues } from "../components/github/githubEnvironment";
 import { defineService } from "../components/service/declaration";
 import { ValidationError } from "../components/validation";
-import type { ServiceSettings } from "../components/wrangler/generate";
+import type { ServiceSettings } from "../components/service/settings";
 import { loadStackConfig, type StackConfig } from "../infra/config";
 import { publicUrl } from "../components/cloudflare/publicUrl";
 import { githubOutputSources, resolveGithub, type OutputSource } from "../infra/github";

@@ -6,8 +6,8 @@
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type * as pulumi from "@pulumi/pulumi";
-import type { HealthGateInputs, HealthGateOutputs } from "../components/cloudflare/healthGateProvider";
-import { healthGateUrl } from "../components/cloudflare/serviceHealthGate";
+import type { HealthGateInputs, HealthGateOutputs } from "../components/cloudflare/healthGate/healthGateProvider";
+import { healthGateUrl } from "../components/cloudflare/healthGate/serviceHealthGate";
 import { HEALTH_GATE_TYPE, loadSerializedProvider, planDynamicResources, type SerializedResource } from "./helpers/serializedProviders";
 import { freePort } from "../tools/lib/freePort";
 

@@ -9,7 +9,7 @@ import { z } from "zod";
 import { defineService } from "../components/service/declaration";
 import { WorkerService } from "../components/cloudflare/workerService";
 import { ValidationError } from "../components/validation";
-import { d1ImportId, isPlaceholderId, kvImportId, parseImportId, r2ImportId } from "../components/wrangler/importIds";
+import { d1ImportId, isPlaceholderId, kvImportId, parseImportId, r2ImportId } from "../components/bindings/adoption";
 import { loadStackConfig } from "../infra/config";
 import { resolveServices } from "../infra/resolve";
 import { runOffline } from "../tools/lib/mockEngine";

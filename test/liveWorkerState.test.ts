@@ -3,7 +3,7 @@
  * Cloudflare API stand-in: when they run, what a first deploy looks like, and the errors.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LiveReadError, readLiveDeployment, readLiveMigrationTag } from "../components/cloudflare/liveWorkerState";
+import { LiveReadError, readLiveDeployment, readLiveMigrationTag } from "../components/cloudflare/deployment/liveWorkerState";
 import { startCloudflareApiStandIn, type CloudflareApiStandIn } from "./helpers/cloudflareApiStandIn";
 
 const ACCOUNT = "0123456789abcdef0123456789abcdef";

@@ -3,7 +3,7 @@
  * the live script's tag; one case per kind of change.
  */
 import { describe, expect, it } from "vitest";
-import { MigrationHistoryError, pendingMigrationSteps, scriptMigrations } from "../components/cloudflare/pendingMigrationSteps";
+import { MigrationHistoryError, pendingMigrationSteps, scriptMigrations } from "../components/cloudflare/deployment/pendingMigrationSteps";
 import type { DurableObjectMigration } from "../components/service/durableObjectMigrations";
 
 const v1: DurableObjectMigration = { tag: "v1", newSqliteClasses: ["Counter"] };

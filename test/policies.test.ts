@@ -13,7 +13,7 @@ import { z } from "zod";
 import { WorkerService, type WorkerServiceArgs } from "../components/cloudflare/workerService";
 import { defineService } from "../components/service/declaration";
 import { WORKER_SERVICE_TYPE } from "../components/typeTokens";
-import type { ServiceSettings } from "../components/wrangler/generate";
+import type { ServiceSettings } from "../components/service/settings";
 import { runPolicyPack, type PolicyPackConfig, type PolicyPackRun } from "../tools/lib/analyzer";
 import { runOffline, type ResourceRecord } from "../tools/lib/mockEngine";
 

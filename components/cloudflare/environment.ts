@@ -1,13 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { ServiceDeclaration } from "../service/declaration";
 import { ENVIRONMENT_TYPE } from "../typeTokens";
-import type { ServiceSettings } from "../wrangler/generate";
+import type { ServiceSettings } from "../service/settings";
 import { WorkerService, type BindingSummary } from "./workerService";
 import type { EnvContract } from "../service/envContract";
 import type { GeneratedWranglerConfig } from "../wrangler/generate";
-import type { ResourceImport } from "../wrangler/importIds";
-import type { DeploymentSettings } from "./deploymentSettings";
-import type { HealthGateSettings } from "./healthGateSettings";
+import type { ResourceImport } from "../bindings/adoption";
+import type { DeploymentSettings } from "./deployment/deploymentSettings";
+import type { HealthGateSettings } from "./healthGate/healthGateSettings";
 import { createHyperdriveConfig, type PostgresConnection } from "./hyperdrive";
 import type * as cloudflare from "@pulumi/cloudflare";
 

@@ -1,7 +1,7 @@
 /**
  * Where clients reach a Worker, from its stack settings alone (no resource needs to exist).
  */
-import type { ServiceSettings } from "../wrangler/generate";
+import type { ServiceSettings } from "../service/settings";
 
 /**
  * The URL of a Worker: its first custom domain, else the host of its first route without a wildcard,

@@ -5,15 +5,16 @@ import { publicUrl, workersDevUrl } from "./publicUrl";
 import { WORKER_SERVICE_TYPE } from "../typeTokens";
 import { bindingSlug, type ServiceDeclaration, type BindingKind } from "../service/declaration";
 import { describeEnvContract, type EnvContract } from "../service/envContract";
-import { generateWranglerConfig, type GeneratedWranglerConfig, type ResolvedResource, type ServiceSettings } from "../wrangler/generate";
-import type { ResourceImport } from "../wrangler/importIds";
-import { createD1Migrations, type D1MigrationsByBinding } from "./serviceD1Migrations";
-import { createHealthGate, healthGateUrl } from "./serviceHealthGate";
-import type { DeploymentSettings } from "./deploymentSettings";
-import type { HealthGate } from "./healthGate";
-import type { HealthGateSettings } from "./healthGateSettings";
-import { liveScriptMigrations } from "./liveMigrations";
-import { createVersionedWorker, type VersionedWorker } from "./versionedWorker";
+import { generateWranglerConfig, type GeneratedWranglerConfig, type ResolvedResource } from "../wrangler/generate";
+import type { ServiceSettings } from "../service/settings";
+import type { ResourceImport } from "../bindings/adoption";
+import { createD1Migrations, type D1MigrationsByBinding } from "./d1Migrations/serviceD1Migrations";
+import { createHealthGate, healthGateUrl } from "./healthGate/serviceHealthGate";
+import type { DeploymentSettings } from "./deployment/deploymentSettings";
+import type { HealthGate } from "./healthGate/healthGate";
+import type { HealthGateSettings } from "./healthGate/healthGateSettings";
+import { liveScriptMigrations } from "./deployment/liveMigrations";
+import { createVersionedWorker, type VersionedWorker } from "./deployment/versionedWorker";
 
 /** Arguments of {@link WorkerService}. */
 export interface WorkerServiceArgs {
@@ -55,7 +56,7 @@ export interface WorkerServiceArgs {
      * protected in every stack: the engine no longer stops an import whose inputs differ from what exists
      * but updates the resource right after adopting it (pulumi/pulumi#19339), or replaces it when the
      * provider cannot update that input in place. Check a stack's map with `resolveImports`
-     * (components/wrangler/importIds.ts) first.
+     * (components/bindings/adoption.ts) first.
      * @default {} (every resource is created and named `<script>-<binding>`)
      * @example imports: { DB: { id: "<account_id>/<database_id>", name: "orders-production" } }
      */

@@ -8,6 +8,7 @@
  */
 import type { ServiceDeclaration } from "../service/declaration";
 import type { DurableObjectMigration } from "../service/durableObjectMigrations";
+import type { ServiceSettings } from "../service/settings";
 
 /** A stateful resource after creation, as a binding needs it. */
 export type ResolvedResource =
@@ -23,24 +24,6 @@ export type ResolvedResource =
  * PostgreSQL, or `--database-url`), so a real password is never written to a generated file.
  */
 export const DEFAULT_LOCAL_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/postgres";
-
-/** The per-stack settings of a service after merging declaration and stack config. */
-export interface ServiceSettings {
-    /** Route patterns (`api.example.com/*`). */
-    readonly routes: readonly string[];
-    /** Custom Domain hostnames. */
-    readonly customDomains: readonly string[];
-    /** Values of every `var` binding, by binding name. */
-    readonly vars: Readonly<Record<string, string>>;
-    /** Whether the Worker is served on workers.dev. */
-    readonly workersDev: boolean;
-    /** Cron Trigger schedules. */
-    readonly crons: readonly string[];
-    /** Workers Logs settings; `headSamplingRate` is a fraction 0–1. */
-    readonly observability: { readonly enabled: boolean; readonly headSamplingRate: number };
-    /** Whether stateful resources are protected. */
-    readonly protect: boolean;
-}
 
 /** Everything {@link generateWranglerConfig} needs. */
 export interface WranglerConfigInput {

@@ -6,7 +6,7 @@
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type * as pulumi from "@pulumi/pulumi";
-import type { HealthGateInputs, HealthGateOutputs } from "../../components/cloudflare/healthGateProvider";
+import type { HealthGateInputs, HealthGateOutputs } from "../../components/cloudflare/healthGate/healthGateProvider";
 import { HEALTH_GATE_TYPE, loadSerializedProvider, planDynamicResources, type SerializedResource } from "../helpers/serializedProviders";
 import { startPostgres, type PostgresServer } from "../../tools/lib/postgres";
 import { generateSampleWorkspace, hyperdriveEnv, startWranglerDev, type GeneratedWorkspace, type WranglerDev } from "../helpers/wrangler";

@@ -4,7 +4,7 @@
  * report printed to the user. Pure: returns text.
  */
 import { Document, isMap, type YAMLMap } from "yaml";
-import { toWranglerMigration } from "./generate";
+import { toWranglerMigration } from "../generate";
 import type { ImportNote, ImportNoteCategory, ImportResult, ImportedStack } from "./importConfig";
 
 /** Options of {@link renderImport}. */

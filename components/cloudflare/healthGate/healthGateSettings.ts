@@ -11,8 +11,8 @@
  *       expectedChecks: [env, DB, CACHE]
  */
 import { z } from "zod";
-import { planHealthChecks } from "../health/plan";
-import type { ServiceDeclaration } from "../service/declaration";
+import { planHealthChecks } from "../../health/plan";
+import type { ServiceDeclaration } from "../../service/declaration";
 
 /** Default wait for a healthy answer after a deploy, in seconds (new Custom Domains need their certificate). */
 export const DEFAULT_HEALTH_GATE_TIMEOUT_SECONDS = 180;

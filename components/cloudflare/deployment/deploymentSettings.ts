@@ -21,7 +21,7 @@
  */
 import { z } from "zod";
 import type { LiveDeploymentVersion } from "./liveWorkerState";
-import { UserError } from "../validation";
+import { UserError } from "../../validation";
 
 const versionId = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, {
     error: "expected a Worker version id (a lowercase UUID, as `wrangler deployments list` prints it)",

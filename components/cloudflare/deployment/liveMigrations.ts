@@ -5,7 +5,7 @@
  */
 import type * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
-import type { DurableObjectMigration } from "../service/durableObjectMigrations";
+import type { DurableObjectMigration } from "../../service/durableObjectMigrations";
 import { readLiveMigrationTag } from "./liveWorkerState";
 import { MigrationHistoryError, pendingMigrationSteps, scriptMigrations } from "./pendingMigrationSteps";
 

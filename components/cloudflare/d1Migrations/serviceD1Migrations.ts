@@ -5,7 +5,7 @@
 import * as path from "node:path";
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
-import { bindingSlug, type ServiceDeclaration } from "../service/declaration";
+import { bindingSlug, type ServiceDeclaration } from "../../service/declaration";
 import { readD1MigrationFiles } from "./d1MigrationFiles";
 import { D1Migrations } from "./d1Migrations";
 

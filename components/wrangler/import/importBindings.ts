@@ -4,14 +4,14 @@
  * environments, and the live KV namespaces, D1 databases and R2 buckets each stack adopts, with the
  * provider's import ids. Pure; called by `importConfig.ts`.
  */
-import { BINDING_NAME, bindingSlug } from "../service/declaration";
-import type { DurableObjectStorage } from "../service/durableObjectMigrations";
+import { BINDING_NAME, bindingSlug } from "../../service/declaration";
+import type { DurableObjectStorage } from "../../service/durableObjectMigrations";
 import type { RawConfig } from "./environments";
 import type { ImportedBinding, ImportedResource, ImportOptions } from "./importConfig";
 import { serviceNameFrom, type DeclaredFrom, type MappedEnv, type Note } from "./importContext";
 import {
     D1_DATABASE_ID, KV_NAMESPACE_ID, R2_BUCKET_NAME, d1ImportId, isPlaceholderId, kvImportId, r2ImportId, type ImportableKind,
-} from "./importIds";
+} from "../../bindings/adoption";
 
 const CLASS_NAME = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 

@@ -3,7 +3,7 @@
  * routes and its custom domains have deployed, configured from stack config.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { ServiceDeclaration } from "../service/declaration";
+import type { ServiceDeclaration } from "../../service/declaration";
 import { HealthGate } from "./healthGate";
 import { DEFAULT_HEALTH_GATE, expectedHealthChecks, type HealthGateSettings } from "./healthGateSettings";
 

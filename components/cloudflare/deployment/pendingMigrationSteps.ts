@@ -11,8 +11,8 @@
  * replaying creations onto a script that already has those classes fails or deletes data.
  */
 import type * as cloudflare from "@pulumi/cloudflare";
-import type { DurableObjectMigration } from "../service/durableObjectMigrations";
-import { UserError } from "../validation";
+import type { DurableObjectMigration } from "../../service/durableObjectMigrations";
+import { UserError } from "../../validation";
 
 /** What to upload with the script: `migrations` of `WorkersScript` / `WorkerVersion`. */
 export interface PendingMigrations {

@@ -5,7 +5,7 @@
  */
 import { getLocation, parse as parseJsonc, printParseErrorCode, type ParseError } from "jsonc-parser";
 import { parse as parseToml, TomlError } from "smol-toml";
-import { ValidationError, renderPath, type ValidationIssue } from "../validation";
+import { ValidationError, renderPath, type ValidationIssue } from "../../validation";
 import type { RawConfig } from "./environments";
 
 /** The formats wrangler reads, by file extension. */

@@ -9,7 +9,7 @@
  * Key reference: https://developers.cloudflare.com/workers/wrangler/configuration/
  */
 import { z } from "zod";
-import { describeValue, renderPath, zodIssues, type ValidationIssue } from "../validation";
+import { describeValue, renderPath, zodIssues, type ValidationIssue } from "../../validation";
 import type { RawConfig } from "./environments";
 
 // Wrong types are reported in the project's shape by `zodIssues` ("expected string, got number (42)");

@@ -18,16 +18,16 @@
  *   production environment (else staging); differences are reported.
  * - Per stack: routes, custom domains, workers.dev, and the vars, crons and observability that differ
  *   from the declaration; the ids of live KV namespaces, D1 databases and R2 buckets as the provider's
- *   `import` ids (`importIds.ts`) with their existing names. Placeholder and missing ids are reported.
+ *   `import` ids (`components/bindings/adoption.ts`) with their existing names. Placeholder and missing ids are reported.
  */
 import { z } from "zod";
-import { SERVICE_NAME, defineService, type ServiceDeclarationInput } from "../service/declaration";
-import { replayMigrations, type DurableObjectMigration, type DurableObjectStorage } from "../service/durableObjectMigrations";
-import { ValidationError, describeValue, renderPath, type ValidationIssue } from "../validation";
+import { SERVICE_NAME, defineService, type ServiceDeclarationInput } from "../../service/declaration";
+import { replayMigrations, type DurableObjectMigration, type DurableObjectStorage } from "../../service/durableObjectMigrations";
+import { ValidationError, describeValue, renderPath, type ValidationIssue } from "../../validation";
 import { effectiveEnvironment, environmentNames, type RawConfig } from "./environments";
 import { collectBindings, importsOf, reportAddedBindings } from "./importBindings";
 import { serviceNameFrom, type MappedEnv, type Note } from "./importContext";
-import { ACCOUNT_ID, type ImportableKind } from "./importIds";
+import { ACCOUNT_ID, type ImportableKind } from "../../bindings/adoption";
 import { accountOf, cronsOf, observabilityOf, reportScript, routingOf } from "./importStack";
 import { wranglerConfigIssues } from "./wranglerSchema";
 

@@ -2,7 +2,7 @@
  * What the parts of the wrangler import (`importConfig.ts`, `importBindings.ts`, `importStack.ts`) share
  * while importing one file: the mapped environments and how notes are recorded. Internal to the import.
  */
-import { SERVICE_NAME } from "../service/declaration";
+import { SERVICE_NAME } from "../../service/declaration";
 import type { RawConfig } from "./environments";
 import type { ImportedBinding, ImportNoteCategory, ImportStack } from "./importConfig";
 

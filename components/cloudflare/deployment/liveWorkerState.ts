@@ -18,7 +18,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
-import { UserError } from "../validation";
+import { UserError } from "../../validation";
 
 /** The outcome of a live read: the value, or why it was skipped (preview without a token). */
 export type LiveRead<T> =

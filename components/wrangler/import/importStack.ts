@@ -3,11 +3,11 @@
  * crons, observability, the account of the live resources, and the notes on the script name. Pure;
  * called by `importConfig.ts`.
  */
-import { cronProblem } from "../service/cron";
+import { cronProblem } from "../../service/cron";
 import type { RawConfig } from "./environments";
 import type { ImportOptions, RecordedRoute } from "./importConfig";
 import type { MappedEnv, Note } from "./importContext";
-import { ACCOUNT_ID } from "./importIds";
+import { ACCOUNT_ID } from "../../bindings/adoption";
 
 /** Custom Domain hostnames, as `platform:services.<name>.customDomains` accepts them (infra/config.ts). */
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
