@@ -136,3 +136,8 @@ export function zodIssues(
     }
     return out;
 }
+
+/** Words as an English list: `a`, `a or b`, `a, b or c` (with `conjunction` "and": `a, b and c`). */
+export function listWords(words: readonly string[], conjunction: "or" | "and" = "or"): string {
+    return words.length <= 1 ? words.join("") : `${words.slice(0, -1).join(", ")} ${conjunction} ${words[words.length - 1]}`;
+}

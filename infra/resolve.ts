@@ -11,13 +11,17 @@ import { resourceName } from "../components/cloudflare/workerService";
 import { contractIssues } from "../components/service/envContract";
 import { ValidationError, renderPath, type ValidationIssue } from "../components/validation";
 import type { ServiceSettings } from "../components/service/settings";
+import type { ServiceDeclaration } from "../components/service/declaration";
+import { STACK_NAME, STACK_NAME_RULE } from "../components/stackName";
 import { resolveImports } from "../components/bindings/adoption";
+import { bindingKind } from "../components/bindings/index";
+import { stackWorkerSettings, workerSettingsStackIssues } from "../components/service/workerSettings";
 import { deploySafetySettings } from "./deploySafety";
 import { NAMESPACE, type StackConfig } from "./config";
 import type { ServiceEntry } from "./registry";
 
 /** Cloudflare's limit on script names and R2 bucket names. Source: https://developers.cloudflare.com/r2/buckets/create-buckets/#bucket-level-operations */
-const MAX_NAME_LENGTH = 63;
+export const MAX_NAME_LENGTH = 63;
 
 /**
  * @param stack the stack name (suffix of script names).
@@ -49,12 +53,20 @@ export function resolveServices(stack: string, config: StackConfig, entries: rea
         }
     }
 
+    if (!STACK_NAME.test(stack)) {
+        issues.push({ path: "stack", message: `stack name ${JSON.stringify(stack)}: expected ${STACK_NAME_RULE}` });
+    }
+
     const resolved: EnvironmentService[] = [];
     const hostnames = new Map<string, string>();
     for (const entry of byName.values()) {
         const settings = mergeSettings(stack, config, entry, issues);
         checkNames(stack, entry, issues);
         checkBindings(entry, byName, issues);
+        issues.push(...workerSettingsStackIssues(entry.declaration, {
+            services: new Set(byName.keys()),
+            strategy: config.services[entry.declaration.name]?.deployment?.strategy,
+        }, `services.${entry.declaration.name}`, renderPath(`${NAMESPACE}:`, ["services", entry.declaration.name])));
         checkDatabase(config, entry, issues);
         checkHosts(config, entry.declaration.name, settings, hostnames, issues);
         const secrets = collectSecrets(config, entry, issues);
@@ -109,49 +121,72 @@ function mergeSettings(stack: string, config: StackConfig, entry: ServiceEntry, 
         crons: overrides.crons ?? decl.crons,
         observability: overrides.observability ?? decl.observability,
         protect: overrides.protect ?? config.protect ?? stack === "production",
+        ...stackWorkerSettings(decl, overrides),
     };
 }
 
 function checkNames(stack: string, entry: ServiceEntry, issues: ValidationIssue[]): void {
     const decl = entry.declaration;
-    const script = scriptNameOf(decl.name, stack);
-    if (script.length > MAX_NAME_LENGTH) {
-        issues.push({ path: `services.${decl.name}.name`, message: `script name "${script}" is longer than ${MAX_NAME_LENGTH} characters; shorten the service or stack name` });
-    }
-    for (const [name, binding] of Object.entries(decl.bindings)) {
-        const physical = resourceName(script, name);
-        if ((binding.kind === "r2" || binding.kind === "d1") && physical.length > MAX_NAME_LENGTH) {
-            issues.push({ path: `services.${decl.name}.bindings.${name}`, message: `resource name "${physical}" is longer than ${MAX_NAME_LENGTH} characters; shorten the binding name` });
-        }
+    for (const { name, binding, from } of overlongNames(stack, decl)) {
+        issues.push(binding === undefined
+            ? { path: `services.${decl.name}.name`, message: `script name "${name}" is longer than ${MAX_NAME_LENGTH} characters; shorten the service or stack name` }
+            : {
+                path: `services.${decl.name}.bindings.${binding}${from === undefined ? "" : `.${from}`}`,
+                message: `resource name "${name}" is longer than ${MAX_NAME_LENGTH} characters; shorten the ${from ?? "binding name"}`,
+            });
     }
 }
 
-/** A hyperdrive binding needs the stack's database (`platform:database`), which the environment connects. */
+/** A name the platform would derive for a service in a stack that is longer than Cloudflare accepts. */
+export interface OverlongName {
+    /** The derived name. */
+    readonly name: string;
+    /** The binding whose resource it names (a D1 database, an R2 bucket, ...); undefined for the script name. */
+    readonly binding?: string;
+    /** The binding's field the name derives from when not its name (a Workflow's `className`). */
+    readonly from?: string;
+}
+
+/**
+ * The names a service would get in a stack that are longer than {@link MAX_NAME_LENGTH}: its script name
+ * (`<service>-<stack>`) and the names of the resources of its binding kinds with limited names
+ * (`<service>-<stack>-<binding>`: D1 databases, R2 buckets; a kind's own `physicalName`: Workflows'
+ * `<service>-<stack>-<class slug>`). Empty when every name fits.
+ */
+export function overlongNames(stack: string, declaration: ServiceDeclaration): OverlongName[] {
+    const out: OverlongName[] = [];
+    const script = scriptNameOf(declaration.name, stack);
+    if (script.length > MAX_NAME_LENGTH) out.push({ name: script });
+    for (const [name, binding] of Object.entries(declaration.bindings)) {
+        const kind = bindingKind(binding.kind);
+        const physical = kind.physicalName === undefined ? resourceName(script, name) : kind.physicalName.of(binding, script);
+        if (kind.limitedName !== true || physical === undefined || physical.length <= MAX_NAME_LENGTH) continue;
+        out.push(kind.physicalName === undefined ? { name: physical, binding: name } : { name: physical, binding: name, from: kind.physicalName.from });
+    }
+    return out;
+}
+
+/** A binding whose kind needs the stack's database (hyperdrive) needs `platform:database`, which the environment connects. */
 function checkDatabase(config: StackConfig, entry: ServiceEntry, issues: ValidationIssue[]): void {
     if (config.database !== undefined) return;
     for (const [name, binding] of Object.entries(entry.declaration.bindings)) {
-        if (binding.kind === "hyperdrive") {
-            issues.push({ path: `services.${entry.declaration.name}.bindings.${name}`, message: `a hyperdrive binding needs the stack's database; set ${NAMESPACE}:database (see infra/databaseConfig.ts)` });
+        if (bindingKind(binding.kind).needsDatabase === true) {
+            issues.push({ path: `services.${entry.declaration.name}.bindings.${name}`, message: `a ${binding.kind} binding needs the stack's database; set ${NAMESPACE}:database (see infra/databaseConfig.ts)` });
         }
     }
 }
 
 function checkBindings(entry: ServiceEntry, byName: ReadonlyMap<string, ServiceEntry>, issues: ValidationIssue[]): void {
     const decl = entry.declaration;
+    const declarations = new Map([...byName].map(([name, e]) => [name, e.declaration]));
     for (const [name, binding] of Object.entries(decl.bindings)) {
-        if (binding.kind !== "service" && binding.kind !== "durableObject") continue;
-        if (binding.service === undefined) continue;
-        const target = byName.get(binding.service);
-        if (target === undefined) {
-            issues.push({ path: `services.${decl.name}.bindings.${name}.service`, message: `no service named "${binding.service}" is declared; declared: ${[...byName.keys()].join(", ")}` });
-            continue;
+        const kind = bindingKind(binding.kind);
+        const at = (...path: PropertyKey[]) => renderPath(`services.${decl.name}.bindings.${name}`, path);
+        const missing = (kind.dependsOnServices?.(binding) ?? []).filter((service) => !byName.has(service));
+        for (const service of missing) {
+            issues.push({ path: at(...(kind.servicePath ?? ["service"])), message: `no service named "${service}" is declared; declared: ${[...byName.keys()].join(", ")}` });
         }
-        if (binding.kind === "durableObject") {
-            const exported = Object.values(target.declaration.bindings).some((b) => b.kind === "durableObject" && b.service === undefined && b.className === binding.className);
-            if (!exported) {
-                issues.push({ path: `services.${decl.name}.bindings.${name}.className`, message: `service ${binding.service} does not bind a Durable Object class "${binding.className}" of its own` });
-            }
-        }
+        if (missing.length === 0 && kind.checkAgainstServices !== undefined) issues.push(...kind.checkAgainstServices(binding, declarations, at));
     }
 }
 

@@ -4,22 +4,16 @@
  */
 import * as cloudflare from "@pulumi/cloudflare";
 import { validateResourceOfType, type ResourceValidationPolicy, type StackValidationPolicy } from "@pulumi/policy";
+import { BINDING_KINDS } from "../components/bindings/index";
 import type { EnvContract } from "../components/service/envContract";
 import { resourceScriptLabel, scriptLabel, scripts } from "./stackView";
 
 type Binding = { name?: string; type?: string };
 
-/** Binding `type` values that can provide each kind of env contract key. */
-const BINDING_TYPES: Readonly<Record<string, readonly string[]>> = {
-    secret: ["secret_text"],
-    var: ["plain_text", "json"],
-    kv: ["kv_namespace"],
-    d1: ["d1"],
-    r2: ["r2_bucket"],
-    durableObject: ["durable_object_namespace"],
-    service: ["service"],
-    hyperdrive: ["hyperdrive"],
-};
+/** Binding `type` values that can provide a kind of env contract key (the binding table's policy view). */
+function bindingTypesOf(kind: string): readonly string[] {
+    return BINDING_KINDS.find((k) => k.kind === kind)?.policy.scriptBindingTypes ?? [];
+}
 
 /** Every Worker script belongs to a WorkerService that declares a health check path. */
 export const workerHealthCheck: StackValidationPolicy = {
@@ -59,7 +53,7 @@ export const envContractBindings: StackValidationPolicy = {
             const byName = new Map(bindings.map((b) => [b.name, b]));
             for (const key of contract.keys) {
                 const binding = byName.get(key.name);
-                const allowed = BINDING_TYPES[key.kind] ?? [];
+                const allowed = bindingTypesOf(key.kind);
                 if (binding === undefined) {
                     if (!key.optional) {
                         reportViolation(`Worker ${scriptLabel(view)} has no binding for env contract key ${key.name}; bind it as ${allowed.join(" or ")}.`, view.resource.urn);

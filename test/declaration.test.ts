@@ -50,7 +50,7 @@ describe("defineService", () => {
         ["compatibility date wrong type", (d) => { d.compatibilityDate = 20260401; }, "services.api.compatibilityDate", /expected string, got number \(20260401\)/],
         ["unknown top-level key", (d) => { d.routez = []; }, "services.api.routez", /unknown key/],
         ["unknown binding key", (d) => { d.bindings.DB.migrationDir = "m"; }, "services.api.bindings.DB.migrationDir", /unknown key/],
-        ["unknown binding kind", (d) => { d.bindings.Q = { kind: "queue" }; }, "services.api.bindings.Q.kind", /one of kv, d1, r2, durableObject, service, hyperdrive, var, secret; got string \("queue"\)/],
+        ["unknown binding kind", (d) => { d.bindings.Q = { kind: "teleporter" }; }, "services.api.bindings.Q.kind", /one of kv, d1, r2, durableObject, service, hyperdrive, var, secret\b.*; got string \("teleporter"\)/],
         ["binding name not an identifier", (d) => { d.bindings["my-cache"] = { kind: "kv" }; }, "services.api.bindings.my-cache", /invalid key "my-cache": expected a binding name that is a JavaScript identifier/],
         ["migrationsDir wrong type", (d) => { d.bindings.DB.migrationsDir = 42; }, "services.api.bindings.DB.migrationsDir", /expected string, got number \(42\)/],
         ["bad r2 location", (d) => { d.bindings.FILES.location = "mars"; }, "services.api.bindings.FILES.location", /apac/],

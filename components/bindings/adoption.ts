@@ -1,33 +1,16 @@
 /**
- * Adopting live resources: the Pulumi `import` ids of the stateful resources a service binds, in the
- * formats the Cloudflare provider expects, and the checks that a stack's import map fits a declaration.
+ * Adopting live resources: the stack config's import map (`platform:services.<name>.import`), checked against a
+ * declaration with each binding kind's {@link Adoption} (its provider import id format, from the resource's
+ * `## Import` docs in `@pulumi/cloudflare` 6.22.1), and the placeholder ids wrangler files carry.
  * Pure; imported by the stack config schema, the resolver, WorkerService and the wrangler importer.
- *
- * Formats, from the "## Import" sections of @pulumi/cloudflare 6.22.1 (node_modules/@pulumi/cloudflare):
- * - `workersKvNamespace.d.ts`: `<account_id>/<namespace_id>` (a namespace id is 32 hex characters);
- * - `d1database.d.ts`: `<account_id>/<database_id>` (a database id is a UUID);
- * - `r2bucket.d.ts`: `<account_id>/<bucket_name>/<jurisdiction>`, jurisdiction one of `default`, `eu`,
- *   `fedramp`, `us` (bucket names: https://developers.cloudflare.com/r2/buckets/create-buckets/#bucket-level-operations).
  */
 import { z } from "zod";
 import type { ServiceDeclaration } from "../service/declaration";
-import type { ValidationIssue } from "../validation";
+import { listWords, type ValidationIssue } from "../validation";
+import { BINDING_KINDS, bindingKind } from "./index";
+import type { Adoption, ParsedImportId } from "./kind";
 
-/** Binding kinds whose resource can be adopted. */
-export const IMPORTABLE_KINDS = ["kv", "d1", "r2"] as const;
-/** A binding kind whose resource can be adopted. */
-export type ImportableKind = (typeof IMPORTABLE_KINDS)[number];
-
-/** Cloudflare account ids: 32 lowercase hex characters. */
-export const ACCOUNT_ID = /^[0-9a-f]{32}$/;
-/** Workers KV namespace ids: 32 lowercase hex characters. */
-export const KV_NAMESPACE_ID = /^[0-9a-f]{32}$/;
-/** D1 database ids: UUIDs. */
-export const D1_DATABASE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-/** R2 bucket names: 3–63 lowercase letters, digits and dashes, not starting or ending with a dash. */
-export const R2_BUCKET_NAME = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
-/** R2 jurisdictions in the provider's import id; `default` means none. */
-export const R2_JURISDICTIONS = ["default", "eu", "fedramp", "us"] as const;
+export { ACCOUNT_ID } from "./importIdFormat";
 
 /** One resource to adopt, as `platform:services.<name>.import.<BINDING>` holds it. */
 export interface ResourceImport {
@@ -41,64 +24,21 @@ export interface ResourceImport {
     readonly name?: string;
 }
 
-/** The parts of a valid import id. */
-export interface ParsedImportId {
-    readonly accountId: string;
-    /** Namespace id, database id or bucket name. */
-    readonly resourceId: string;
-    /** R2 only: the jurisdiction segment (`default` for none). */
-    readonly jurisdiction?: (typeof R2_JURISDICTIONS)[number];
-}
-
-/** The provider's import id format of each kind, for messages. */
-export const IMPORT_ID_FORMATS: Readonly<Record<ImportableKind, string>> = {
-    kv: "<account_id>/<namespace_id>",
-    d1: "<account_id>/<database_id>",
-    r2: "<account_id>/<bucket_name>/<jurisdiction>",
-};
-
-/** `<account_id>/<namespace_id>` for `cloudflare:index/workersKvNamespace:WorkersKvNamespace`. */
-export function kvImportId(accountId: string, namespaceId: string): string {
-    return `${accountId}/${namespaceId}`;
-}
-
-/** `<account_id>/<database_id>` for `cloudflare:index/d1Database:D1Database`. */
-export function d1ImportId(accountId: string, databaseId: string): string {
-    return `${accountId}/${databaseId}`;
-}
-
-/** `<account_id>/<bucket_name>/<jurisdiction>` for `cloudflare:index/r2Bucket:R2Bucket`; no jurisdiction is `default`. */
-export function r2ImportId(accountId: string, bucketName: string, jurisdiction?: string): string {
-    return `${accountId}/${bucketName}/${jurisdiction ?? "default"}`;
+/** The kinds whose resource can be adopted, with their {@link Adoption}. */
+export function adoptableKinds(): [string, Adoption][] {
+    return BINDING_KINDS.flatMap((k) => k.adoption === undefined ? [] : [[k.kind, k.adoption] as [string, Adoption]]);
 }
 
 /**
  * Parses an import id of a kind.
  * @returns the parts, or a sentence saying what is wrong (naming the expected format).
+ * @throws {Error} for a kind without adoption (a programming error).
  */
-export function parseImportId(kind: ImportableKind, id: string): ParsedImportId | { readonly problem: string } {
-    const parts = id.split("/");
-    const expected = `expected ${IMPORT_ID_FORMATS[kind]}`;
-    const count = kind === "r2" ? 3 : 2;
-    if (parts.length !== count) return { problem: `${expected} (${count} parts separated by /), got ${JSON.stringify(id)}` };
-    const [accountId, resourceId, jurisdiction] = parts as [string, string, string | undefined];
-    if (!ACCOUNT_ID.test(accountId)) return { problem: `${expected}: the account id must be 32 lowercase hex characters, got ${JSON.stringify(accountId)}` };
-    if (kind === "kv" && !KV_NAMESPACE_ID.test(resourceId)) {
-        return { problem: `${expected}: a namespace id is 32 lowercase hex characters, got ${JSON.stringify(resourceId)}` };
-    }
-    if (kind === "d1" && !D1_DATABASE_ID.test(resourceId)) {
-        return { problem: `${expected}: a database id is a lowercase UUID, got ${JSON.stringify(resourceId)}` };
-    }
-    if (kind === "r2") {
-        if (!R2_BUCKET_NAME.test(resourceId)) {
-            return { problem: `${expected}: a bucket name is 3 to 63 lowercase letters, digits and dashes, got ${JSON.stringify(resourceId)}` };
-        }
-        if (!(R2_JURISDICTIONS as readonly string[]).includes(jurisdiction!)) {
-            return { problem: `${expected}: the jurisdiction is one of ${R2_JURISDICTIONS.join(", ")}, got ${JSON.stringify(jurisdiction)}` };
-        }
-        return { accountId, resourceId, jurisdiction: jurisdiction as ParsedImportId["jurisdiction"] };
-    }
-    return { accountId, resourceId };
+export function parseImportId(kind: string, id: string): ParsedImportId | { readonly problem: string } {
+    const adoption = bindingKind(kind).adoption;
+    if (adoption === undefined) throw new Error(`binding kind ${kind} has nothing to adopt`);
+    const parsed = adoption.parseId(id);
+    return typeof parsed === "string" ? { problem: parsed } : parsed;
 }
 
 /**
@@ -121,7 +61,7 @@ export const resourceImportSchema = z.preprocess(
     z.strictObject({
         /** The provider's import id. */
         id: z.string().regex(/^[0-9a-f]{32}\/[^/\s]+(\/[a-z]+)?$/, {
-            error: `expected a provider import id: ${IMPORT_ID_FORMATS.kv} (KV), ${IMPORT_ID_FORMATS.d1} (D1) or ${IMPORT_ID_FORMATS.r2} (R2)`,
+            error: () => `expected a provider import id: ${listWords(adoptableKinds().map(([kind, a]) => `${a.format} (${kind})`))}`,
         }),
         /** The existing resource's name (KV title, D1 name); R2 names come from the id. */
         name: z.string().min(1, { error: "expected the existing resource's name, a non-empty string" }).optional(),
@@ -129,9 +69,9 @@ export const resourceImportSchema = z.preprocess(
 );
 
 /**
- * Checks a stack's import map against a declaration: every key must be a kv, d1 or r2 binding, every
- * id in its kind's format and in the stack's account, an R2 id's bucket and jurisdiction must agree
- * with `name` and the binding's jurisdiction, and no resource may be adopted twice.
+ * Checks a stack's import map against a declaration: every key must be a binding whose kind can be adopted,
+ * every id in its kind's format and in the stack's account, the id must agree with the binding (an R2
+ * jurisdiction) and with `name` where the id carries the name, and no resource may be adopted twice.
  * @param at renders the path of an entry's field (`platform:services.api.import.DB.id`).
  */
 export function importIssues(
@@ -142,35 +82,37 @@ export function importIssues(
 ): ValidationIssue[] {
     const issues: ValidationIssue[] = [];
     const seen = new Map<string, string>();
+    const adoptable = adoptableKinds().map(([kind]) => kind);
     for (const [binding, entry] of Object.entries(imports)) {
         const spec = declaration.bindings[binding];
         if (spec === undefined) {
-            issues.push({ path: at(binding), message: `service ${declaration.name} declares no binding "${binding}"; import keys are kv, d1 or r2 binding names` });
+            issues.push({ path: at(binding), message: `service ${declaration.name} declares no binding "${binding}"; import keys are ${listWords(adoptable)} binding names` });
             continue;
         }
-        if (!(IMPORTABLE_KINDS as readonly string[]).includes(spec.kind)) {
-            issues.push({ path: at(binding), message: `binding "${binding}" is a ${spec.kind}; only kv, d1 and r2 bindings have a resource to import` });
+        const adoption = bindingKind(spec.kind).adoption;
+        if (adoption === undefined) {
+            issues.push({ path: at(binding), message: `binding "${binding}" is a ${spec.kind}; only ${listWords(adoptable, "and")} bindings have a resource to import` });
             continue;
         }
-        const kind = spec.kind as ImportableKind;
-        const parsed = parseImportId(kind, entry.id);
-        if ("problem" in parsed) {
-            issues.push({ path: at(binding, "id"), message: parsed.problem });
+        const shared = adoption.sharedWith?.(spec);
+        if (shared !== undefined) {
+            issues.push({ path: at(binding), message: `binding "${binding}" has no ${adoption.what} of its own to import: ${shared}` });
+            continue;
+        }
+        const parsed = adoption.parseId(entry.id);
+        if (typeof parsed === "string") {
+            issues.push({ path: at(binding, "id"), message: parsed });
             continue;
         }
         if (parsed.accountId !== accountId) {
             issues.push({ path: at(binding, "id"), message: `the account id ${parsed.accountId} is not the stack's platform:accountId ${accountId}` });
         }
-        if (spec.kind === "r2") {
-            if (entry.name !== undefined && entry.name !== parsed.resourceId) {
-                issues.push({ path: at(binding, "name"), message: `an R2 bucket keeps the name in its id ("${parsed.resourceId}"); remove name or make it equal` });
-            }
-            const declared = spec.jurisdiction ?? "default";
-            if (parsed.jurisdiction !== declared) {
-                issues.push({ path: at(binding, "id"), message: `the jurisdiction "${parsed.jurisdiction}" differs from the binding's ("${declared}"); a bucket's jurisdiction cannot change` });
-            }
+        if (adoption.nameInId === true && entry.name !== undefined && entry.name !== parsed.resourceId) {
+            issues.push({ path: at(binding, "name"), message: `${withArticle(adoption.what)} keeps the name in its id ("${parsed.resourceId}"); remove name or make it equal` });
         }
-        const key = `${kind}:${parsed.accountId}/${parsed.resourceId}`;
+        const problem = adoption.checkId?.(parsed, spec);
+        if (problem !== undefined) issues.push({ path: at(binding, "id"), message: problem });
+        const key = `${spec.kind}:${parsed.accountId}/${parsed.resourceId}`;
         const other = seen.get(key);
         if (other !== undefined) {
             issues.push({ path: at(binding, "id"), message: `binding "${other}" already adopts this resource; a resource can be adopted once` });
@@ -181,8 +123,8 @@ export function importIssues(
 }
 
 /**
- * The import map as WorkerService takes it: R2 entries get their bucket name from the id. Call after
- * {@link importIssues} found nothing.
+ * The import map as WorkerService takes it: kinds whose id carries the name (R2) get it from the id. Call
+ * after {@link importIssues} found nothing.
  */
 export function normalizeImports(
     declaration: ServiceDeclaration,
@@ -190,14 +132,20 @@ export function normalizeImports(
 ): Record<string, ResourceImport> {
     const out: Record<string, ResourceImport> = {};
     for (const [binding, entry] of Object.entries(imports)) {
-        if (declaration.bindings[binding]?.kind === "r2") {
-            const parsed = parseImportId("r2", entry.id);
-            out[binding] = { id: entry.id, name: "problem" in parsed ? entry.name ?? "" : parsed.resourceId };
+        const adoption = bindingKind(declaration.bindings[binding]!.kind).adoption!;
+        const parsed = adoption.parseId(entry.id);
+        if (adoption.nameInId === true) {
+            out[binding] = { id: entry.id, name: typeof parsed === "string" ? entry.name ?? "" : parsed.resourceId };
         } else {
             out[binding] = entry.name === undefined ? { id: entry.id } : { id: entry.id, name: entry.name };
         }
     }
     return out;
+}
+
+/** `R2 bucket` → `an R2 bucket`. */
+function withArticle(what: string): string {
+    return `${/^[AEFHILMNORSX][A-Z0-9]|^[aeiou]/.test(what) ? "an" : "a"} ${what}`;
 }
 
 /**

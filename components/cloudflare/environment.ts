@@ -1,4 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
+import { bindingKind } from "../bindings/index";
+import { effectiveWorkerSettings } from "../service/workerSettings";
 import type { ServiceDeclaration } from "../service/declaration";
 import { ENVIRONMENT_TYPE } from "../typeTokens";
 import type { ServiceSettings } from "../service/settings";
@@ -9,6 +11,7 @@ import type { ResourceImport } from "../bindings/adoption";
 import type { DeploymentSettings } from "./deployment/deploymentSettings";
 import type { HealthGateSettings } from "./healthGate/healthGateSettings";
 import { createHyperdriveConfig, type PostgresConnection } from "./hyperdrive";
+import { scriptNameOf } from "../stackName";
 import type * as cloudflare from "@pulumi/cloudflare";
 
 /** One service of an environment, resolved against the stack's config. */
@@ -140,17 +143,14 @@ function summarize(svc: WorkerService): pulumi.Output<ServiceSummary> {
             ({ scriptName, url, bindings, envContract, healthCheckPath, wranglerConfig }) as ServiceSummary);
 }
 
-/** Script name of a service in a stack: `<service>-<stack>`. */
-export function scriptNameOf(service: string, stack: string): string {
-    return `${service}-${stack}`;
-}
+/** Script name of a service in a stack: `<service>-<stack>` (`components/stackName.ts`). */
+export { scriptNameOf };
 
-/** Names of the declared services a declaration binds to (service bindings and external Durable Objects), without repeats. */
+/** Names of the declared services a declaration binds to (service bindings, external Durable Objects, ...) or sends its events to (tail consumers), without repeats. */
 export function dependenciesOf(declaration: ServiceDeclaration): string[] {
-    const deps = new Set<string>();
-    for (const binding of Object.values(declaration.bindings)) {
-        if (binding.kind === "service") deps.add(binding.service);
-        if (binding.kind === "durableObject" && binding.service !== undefined) deps.add(binding.service);
-    }
-    return [...deps];
+    return [...new Set([
+        ...Object.values(declaration.bindings).flatMap((binding) => bindingKind(binding.kind).dependsOnServices?.(binding) ?? []),
+        // Tail Workers: Cloudflare rejects a tail consumer whose script does not exist yet.
+        ...effectiveWorkerSettings(declaration).tailConsumers,
+    ])];
 }

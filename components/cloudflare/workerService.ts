@@ -1,13 +1,17 @@
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
-import { bundleWorker } from "./bundle";
+import { bundleWorker, uploadFiles } from "./bundle";
+import { effectiveWorkerSettings, scriptSettingsArgs } from "../service/workerSettings";
 import { publicUrl, workersDevUrl } from "./publicUrl";
 import { WORKER_SERVICE_TYPE } from "../typeTokens";
-import { bindingSlug, type ServiceDeclaration, type BindingKind } from "../service/declaration";
+import { bindingKind, type BindingKind, type ResolvedResource } from "../bindings/index";
+import { bindingSlug, type ServiceDeclaration } from "../service/declaration";
+import { resourceName } from "../service/names";
 import { describeEnvContract, type EnvContract } from "../service/envContract";
-import { generateWranglerConfig, type GeneratedWranglerConfig, type ResolvedResource } from "../wrangler/generate";
+import { generateWranglerConfig, type GeneratedWranglerConfig } from "../wrangler/generate";
 import type { ServiceSettings } from "../service/settings";
-import type { ResourceImport } from "../bindings/adoption";
+import { adoptableKinds, type ResourceImport } from "../bindings/adoption";
+import { listWords, renderPath } from "../validation";
 import { createD1Migrations, type D1MigrationsByBinding } from "./d1Migrations/serviceD1Migrations";
 import { createHealthGate, healthGateUrl } from "./healthGate/serviceHealthGate";
 import type { DeploymentSettings } from "./deployment/deploymentSettings";
@@ -28,7 +32,7 @@ export interface WorkerServiceArgs {
     readonly serviceDir: string;
     /** Script name in Cloudflare, deterministic per stack (`api-staging`); also the prefix of resource names. */
     readonly scriptName: string;
-    /** This stack's settings: routes, custom domains, var values, workers.dev, crons, observability, protect. */
+    /** This stack's settings: routes, custom domains, var values, workers.dev, crons, observability, protect, placement, limits, logpush. */
     readonly settings: ServiceSettings;
     /**
      * Values of the `secret` bindings, by binding name. Must be Pulumi secrets (`config.requireSecret`,
@@ -48,11 +52,12 @@ export interface WorkerServiceArgs {
     /** Script name of each declared service this one binds to, by service name. @default {} */
     readonly serviceScripts?: Readonly<Record<string, string>>;
     /**
-     * Live resources to adopt instead of creating, by binding name (kv, d1 and r2 bindings only). Each
-     * child is registered with the `import` resource option set to `id`, the provider's import id
+     * Live resources to adopt instead of creating, by binding name (bindings whose kind has an `adoption`
+     * in `components/bindings/`: KV, D1, R2, queues, Workflows, ...). Each child is registered with the
+     * `import` resource option set to `id`, the provider's import id in the kind's format
      * (`<account_id>/<namespace_id>` for KV, `<account_id>/<database_id>` for D1,
-     * `<account_id>/<bucket_name>/<jurisdiction>` for R2), and with `name` as its physical name (KV
-     * title, D1 name, R2 bucket name) so its inputs match the existing resource. Adopted resources are
+     * `<account_id>/<bucket_name>/<jurisdiction>` for R2, ...), and with `name` as its physical name (KV
+     * title, D1 name, R2 bucket name, ...) so its inputs match the existing resource. Adopted resources are
      * protected in every stack: the engine no longer stops an import whose inputs differ from what exists
      * but updates the resource right after adopting it (pulumi/pulumi#19339), or replaces it when the
      * provider cannot update that input in place. Check a stack's map with `resolveImports`
@@ -128,15 +133,15 @@ export class WorkerService extends pulumi.ComponentResource {
     declare readonly d1Migrations: D1MigrationsByBinding;
     /** The health gate child; undefined when the gate is disabled or the service has no URL. */
     declare readonly healthGate: HealthGate | undefined;
-    /** Stateful children by binding name. */
-    declare readonly resources: Readonly<Record<string, cloudflare.WorkersKvNamespace | cloudflare.D1Database | cloudflare.R2Bucket>>;
+    /** The resources created per binding (KV namespaces, D1 databases, R2 buckets, queues, ...), by binding name. */
+    declare readonly resources: Readonly<Record<string, pulumi.CustomResource>>;
 
     constructor(name: string, args: WorkerServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         super(WORKER_SERVICE_TYPE, name, {}, opts);
-        const stateful = createStatefulResources(name, args, this);
-        const resolved = resolveResources(stateful, hyperdriveBindings(name, args));
+        const { stateful, resolved } = createBindingResources(name, args, this);
         const d1Migrations = createD1Migrations(name, args, stateful, this);
         const deployed = createScript(name, args, resolved, Object.values(d1Migrations), this);
+        const attached = createAttachedResources(name, args, resolved, deployed, this);
         const subdomain = createSubdomain(name, args, deployed, this);
         const routes = createRoutes(name, args, deployed, this);
         createCronTriggers(name, args, deployed, this);
@@ -151,7 +156,7 @@ export class WorkerService extends pulumi.ComponentResource {
             scriptName: deployed.scriptName,
             versionId: deployed.versioned?.plan.apply((p) => p.gateVersionId),
             trigger: deployed.trigger,
-        }, { parent: this, dependsOn: [...deployed.resources, ...subdomain, ...routes] });
+        }, { parent: this, dependsOn: [...deployed.resources, ...attached, ...subdomain, ...routes] });
 
         const decl = args.declaration;
         this.script = deployed.script;
@@ -183,61 +188,49 @@ export class WorkerService extends pulumi.ComponentResource {
     }
 }
 
-type StatefulResource = cloudflare.WorkersKvNamespace | cloudflare.D1Database | cloudflare.R2Bucket;
-
 /** Physical name of a per-binding resource: `<script>-<binding>` in lowercase with dashes (`api-staging-files`). */
-export function resourceName(scriptName: string, binding: string): string {
-    return `${scriptName}-${bindingSlug(binding)}`;
-}
+export { resourceName };
 
-function createStatefulResources(name: string, args: WorkerServiceArgs, parent: pulumi.Resource): Record<string, StatefulResource> {
+/**
+ * Each binding's per-stack resources, through its kind's `resources` (adopted ones with the `import` option),
+ * and the ids every binding needs as one Output (unknown during a real preview until the resources exist).
+ */
+function createBindingResources(name: string, args: WorkerServiceArgs, parent: pulumi.Resource): {
+    stateful: Record<string, pulumi.CustomResource>;
+    resolved: pulumi.Output<Record<string, ResolvedResource>>;
+} {
     for (const binding of Object.keys(args.imports ?? {})) {
         const kind = args.declaration.bindings[binding]?.kind;
-        if (kind !== "kv" && kind !== "d1" && kind !== "r2") throw new Error(`WorkerService ${name}: imports.${binding} is not a kv, d1 or r2 binding`);
+        if (kind === undefined || bindingKind(kind).adoption === undefined) {
+            throw new Error(`WorkerService ${name}: imports.${binding} is not a ${listWords(adoptableKinds().map(([k]) => k))} binding`);
+        }
     }
-    const out: Record<string, StatefulResource> = {};
+    const needDatabase = Object.entries(args.declaration.bindings).filter(([, spec]) => bindingKind(spec.kind).needsDatabase === true).map(([b]) => b);
+    if (needDatabase.length > 0 && args.hyperdriveId === undefined) {
+        throw new Error(`WorkerService ${name}: bindings ${needDatabase.join(", ")} need the environment's database; ` +
+            "set platform:database in the stack config");
+    }
+    const stateful: Record<string, pulumi.CustomResource> = {};
+    const entries: pulumi.Output<[string, ResolvedResource]>[] = [];
     for (const [binding, spec] of Object.entries(args.declaration.bindings)) {
-        const child = `${name}-${bindingSlug(binding)}`;
+        const create = bindingKind(spec.kind).resources;
+        if (create === undefined) continue;
         // An adopted resource keeps its existing name, so its inputs match what the import reads.
         const adopted = args.imports?.[binding];
-        const physical = adopted?.name ?? resourceName(args.scriptName, binding);
-        // Adopted resources are always protected: their data predates the stack, and the engine reconciles an
-        // adopted resource's inputs right after the import, so a wrong name could otherwise replace it.
-        const opts: pulumi.CustomResourceOptions = adopted === undefined
-            ? { parent, protect: args.settings.protect }
-            : { parent, protect: true, import: adopted.id };
-        if (spec.kind === "kv") {
-            out[binding] = new cloudflare.WorkersKvNamespace(child, { accountId: args.accountId, title: physical }, opts);
-        } else if (spec.kind === "d1") {
-            out[binding] = new cloudflare.D1Database(child, { accountId: args.accountId, name: physical }, opts);
-        } else if (spec.kind === "r2") {
-            out[binding] = new cloudflare.R2Bucket(child, {
-                accountId: args.accountId,
-                name: physical,
-                ...(spec.location === undefined ? {} : { location: spec.location }),
-                ...(spec.jurisdiction === undefined ? {} : { jurisdiction: spec.jurisdiction }),
-            }, opts);
-        }
+        const created = create(spec, {
+            name: `${name}-${bindingSlug(binding)}`,
+            physicalName: adopted?.name ?? bindingKind(spec.kind).physicalName?.of(spec, args.scriptName) ?? resourceName(args.scriptName, binding),
+            accountId: args.accountId,
+            opts: { parent, ...dataOptions(args, binding) },
+            ...(args.hyperdriveId === undefined ? {} : { hyperdriveId: args.hyperdriveId }),
+            cloudflare,
+            pulumi,
+        });
+        if (created === undefined) continue; // nothing of its own (a kv binding sharing another's namespace)
+        if (created.resource !== undefined) stateful[binding] = created.resource;
+        entries.push(pulumi.output(created.resolved).apply((r): [string, ResolvedResource] => [binding, r as ResolvedResource]));
     }
-    return out;
-}
-
-/** The ids bindings need, as one Output (unknown during a real preview until the resources exist). */
-function resolveResources(
-    stateful: Record<string, StatefulResource>, hyperdrives: Record<string, pulumi.Input<string>>,
-): pulumi.Output<Record<string, ResolvedResource>> {
-    const hyperdriveEntries = Object.entries(hyperdrives).map(([binding, id]) =>
-        pulumi.output(id).apply((hyperdriveId): [string, ResolvedResource] => [binding, { kind: "hyperdrive", id: hyperdriveId }]));
-    const entries = Object.entries(stateful).map(([binding, res]) => {
-        if (res instanceof cloudflare.WorkersKvNamespace) {
-            return res.id.apply((id): [string, ResolvedResource] => [binding, { kind: "kv", id }]);
-        }
-        if (res instanceof cloudflare.D1Database) {
-            return pulumi.all([res.id, res.name]).apply(([id, dbName]): [string, ResolvedResource] => [binding, { kind: "d1", id, name: dbName }]);
-        }
-        return res.name.apply((bucketName): [string, ResolvedResource] => [binding, { kind: "r2", bucketName }]);
-    });
-    return pulumi.all([...entries, ...hyperdriveEntries]).apply((pairs) => Object.fromEntries(pairs));
+    return { stateful, resolved: pulumi.all(entries).apply((pairs) => Object.fromEntries(pairs)) };
 }
 
 /** What the Worker upload produced: a `WorkersScript`, or a versioned Worker. */
@@ -260,37 +253,21 @@ function createScript(
     parent: pulumi.Resource,
 ): Deployed {
     const decl = args.declaration;
-    const bundle = bundleWorker(args.root, decl.main);
+    const settings = effectiveWorkerSettings(decl, args.settings);
+    const bundle = bundleWorker(args.root, decl.main, { minify: settings.minify, moduleRules: settings.moduleRules });
     const secrets = pulumi.output(args.secrets ?? {});
-    const bindings = Object.entries(decl.bindings).map(([bindingName, spec]): pulumi.Input<cloudflare.types.input.WorkersScriptBinding> => {
-        const services = args.serviceScripts ?? {};
-        switch (spec.kind) {
-            case "kv":
-                return { name: bindingName, type: "kv_namespace", namespaceId: resolved.apply((r) => (r[bindingName] as { id: string }).id) };
-            case "d1":
-                return { name: bindingName, type: "d1", id: resolved.apply((r) => (r[bindingName] as { id: string }).id) };
-            case "r2":
-                return {
-                    name: bindingName,
-                    type: "r2_bucket",
-                    bucketName: resolved.apply((r) => (r[bindingName] as { bucketName: string }).bucketName),
-                    ...(spec.jurisdiction === undefined ? {} : { jurisdiction: spec.jurisdiction }),
-                };
-            case "durableObject":
-                return spec.service === undefined
-                    ? { name: bindingName, type: "durable_object_namespace", className: spec.className }
-                    : { name: bindingName, type: "durable_object_namespace", className: spec.className, scriptName: requireScript(services, spec.service) };
-            case "service":
-                return spec.entrypoint === undefined
-                    ? { name: bindingName, type: "service", service: requireScript(services, spec.service) }
-                    : { name: bindingName, type: "service", service: requireScript(services, spec.service), entrypoint: spec.entrypoint };
-            case "hyperdrive":
-                return { name: bindingName, type: "hyperdrive", id: resolved.apply((r) => (r[bindingName] as { id: string }).id) };
-            case "var":
-                return { name: bindingName, type: "plain_text", text: args.settings.vars[bindingName] ?? spec.value };
-            case "secret":
-                return { name: bindingName, type: "secret_text", text: pulumi.secret(secrets.apply((s) => requireSecret(s, bindingName, decl.name))) };
-        }
+    const services = args.serviceScripts ?? {};
+    const bindings = Object.entries(decl.bindings).flatMap(([bindingName, spec]) => {
+        const binding = bindingKind(spec.kind).scriptBinding(spec, {
+            name: bindingName,
+            service: decl.name,
+            resolved: resolved.apply((r) => r[bindingName]),
+            resolvedOf: (other) => resolved.apply((r) => r[other]),
+            scriptOf: (service) => requireScript(services, service),
+            varValue: (key) => args.settings.vars[key],
+            secretValue: (key) => pulumi.secret(secrets.apply((s) => requireSecret(s, key, decl.name))),
+        });
+        return binding === undefined ? [] : [binding];
     });
     const versions = args.deployment?.strategy === "versions" ? args.deployment : undefined;
     // Only the steps after the live script's migration tag (all of them on a first deploy).
@@ -316,6 +293,15 @@ function createScript(
             logs: { enabled: args.settings.observability.enabled, invocationLogs: true, headSamplingRate: args.settings.observability.headSamplingRate },
         },
         ...(migrations === undefined ? {} : { migrations }),
+        // placement, limits, logpush, keepBindings, tailConsumers (components/service/workerSettings.ts)
+        ...scriptSettingsArgs(settings, (service) => requireScript(services, service)),
+        ...(bundle.modules.length === 0 ? {} : { files: uploadFiles(bundle.modules) }),
+        ...Object.assign({}, ...Object.entries(decl.bindings).map(([bindingName, spec]) =>
+            bindingKind(spec.kind).scriptSettings?.(spec, {
+                name: bindingName,
+                root: args.root,
+                at: (...path) => renderPath(`services.${decl.name}`, ["bindings", bindingName, ...path]),
+            }) ?? {})),
     };
     const finalArgs = args.transform?.script?.(scriptArgs) ?? scriptArgs;
     if (versions !== undefined) {
@@ -335,6 +321,40 @@ function createScript(
     }
     const script = new cloudflare.WorkersScript(`${name}-script`, finalArgs, { parent, dependsOn });
     return { scriptName: script.scriptName, script, resources: [script], trigger: pulumi.all([script.modifiedOn]).apply((parts) => JSON.stringify(parts)) };
+}
+
+/** What bindings attach to the deployed script through their kind's `afterDeploy` (queue consumers). */
+function createAttachedResources(
+    name: string,
+    args: WorkerServiceArgs,
+    resolved: pulumi.Output<Record<string, ResolvedResource>>,
+    deployed: Deployed,
+    parent: pulumi.Resource,
+): pulumi.Resource[] {
+    const services = args.serviceScripts ?? {};
+    return Object.entries(args.declaration.bindings).flatMap(([binding, spec]) => bindingKind(spec.kind).afterDeploy?.(spec, {
+        name: binding,
+        childName: `${name}-${bindingSlug(binding)}`,
+        accountId: args.accountId,
+        scriptName: deployed.scriptName,
+        resolved: resolved.apply((r) => r[binding]),
+        resolvedOf: (other) => resolved.apply((r) => r[other]),
+        scriptOf: (service) => requireScript(services, service),
+        opts: { parent, dependsOn: deployed.resources },
+        dataOpts: { parent, dependsOn: deployed.resources, ...dataOptions(args, binding) },
+        cloudflare,
+        pulumi,
+    }) ?? []);
+}
+
+/**
+ * `protect` and, when the stack adopts the binding's resource, `import`, for a resource holding the binding's data.
+ * Adopted resources are always protected: their data predates the stack, and the engine reconciles an adopted
+ * resource's inputs right after the import, so a wrong name could otherwise replace it.
+ */
+function dataOptions(args: WorkerServiceArgs, binding: string): pulumi.CustomResourceOptions {
+    const adopted = args.imports?.[binding];
+    return adopted === undefined ? { protect: args.settings.protect } : { protect: true, import: adopted.id };
 }
 
 function createSubdomain(name: string, args: WorkerServiceArgs, deployed: Deployed, parent: pulumi.Resource): pulumi.CustomResource[] {
@@ -378,33 +398,11 @@ function createCronTriggers(name: string, args: WorkerServiceArgs, deployed: Dep
 }
 
 function summarizeBindings(args: WorkerServiceArgs, ids: Record<string, ResolvedResource>): BindingSummary[] {
+    const scriptOf = (service: string) => requireScript(args.serviceScripts ?? {}, service);
     return Object.entries(args.declaration.bindings).map(([name, spec]): BindingSummary => {
-        const resolved = ids[name];
-        switch (spec.kind) {
-            case "kv":
-            case "d1":
-            case "hyperdrive":
-                return { name, kind: spec.kind, target: (resolved as { id: string }).id };
-            case "r2":
-                return { name, kind: spec.kind, target: (resolved as { bucketName: string }).bucketName };
-            case "durableObject":
-                return { name, kind: spec.kind, target: spec.className };
-            case "service":
-                return { name, kind: spec.kind, target: requireScript(args.serviceScripts ?? {}, spec.service) };
-            default:
-                return { name, kind: spec.kind };
-        }
+        const target = bindingKind(spec.kind).summary?.(spec, ids[name], scriptOf);
+        return target === undefined ? { name, kind: spec.kind } : { name, kind: spec.kind, target };
     });
-}
-
-/** The Hyperdrive id of each hyperdrive binding: the environment's one configuration. */
-function hyperdriveBindings(name: string, args: WorkerServiceArgs): Record<string, pulumi.Input<string>> {
-    const bindings = Object.entries(args.declaration.bindings).filter(([, spec]) => spec.kind === "hyperdrive").map(([binding]) => binding);
-    if (bindings.length > 0 && args.hyperdriveId === undefined) {
-        throw new Error(`WorkerService ${name}: bindings ${bindings.join(", ")} need the environment's database; ` +
-            "set platform:database in the stack config");
-    }
-    return Object.fromEntries(bindings.map((binding) => [binding, args.hyperdriveId!]));
 }
 
 function requireScript(scripts: Readonly<Record<string, string>>, service: string): string {

@@ -133,6 +133,27 @@ export async function checkService(binding: unknown, service: string, path: stri
         (failing.length > 0 ? `; failing checks: ${failing.join(", ")}` : ""));
 }
 
+/** URL the static assets check fetches through the binding; an assets binding serves any host. */
+export const ASSETS_PROBE_URL = "https://assets.local/";
+
+/**
+ * Static assets: fetches `/` ({@link ASSETS_PROBE_URL}) through the binding. Any answer below 500 passes:
+ * a directory without `index.html` answers 404, an `htmlHandling` rule a redirect, and both prove the
+ * binding serves. Source: https://developers.cloudflare.com/workers/static-assets/binding/#binding
+ *
+ * @param binding `env[name]`, expected to be the assets binding (a `Fetcher`).
+ * @param signal aborts the request when the check's time limit passes.
+ * @returns a note with the status when it is not 200.
+ * @throws {Error} when the binding is missing or not a fetcher, the fetch fails, or it answers 500 or more.
+ */
+export async function checkAssets(binding: unknown, signal: AbortSignal): Promise<string | void> {
+    const fetcher = expectMethods<{ fetch(request: Request): Promise<Response> }>(binding, ["fetch"], "a static assets binding");
+    const response = await fetcher.fetch(new Request(ASSETS_PROBE_URL, { method: "GET", signal }));
+    await response.body?.cancel();
+    if (response.status >= 500) throw new Error(`the assets answered HTTP ${response.status} on /`);
+    if (response.status !== 200) return `HTTP ${response.status} on / (the binding serves)`;
+}
+
 /**
  * Parses the {@link HEALTH_CHAIN_HEADER} of an incoming health request.
  * @param header the header's value, `null` when absent.
@@ -141,6 +162,33 @@ export async function checkService(binding: unknown, service: string, path: stri
 export function parseHealthChain(header: string | null): string[] {
     if (header === null) return [];
     return header.split(",").map((s) => s.trim()).filter((s) => /^[a-z][a-z0-9-]{0,39}$/.test(s)).slice(0, MAX_HEALTH_CHAIN + 1);
+}
+
+/**
+ * Instance id {@link checkWorkflow} looks up: a valid Workflow instance id (letters, digits, `-` and `_`, at most
+ * 100 characters, wrangler's `ALLOWED_WORKFLOW_INSTANCE_ID_REGEX`) that no real instance is expected to use.
+ */
+export const WORKFLOW_PROBE_INSTANCE_ID = "__platform-health-probe";
+
+/**
+ * Workflows: `get` of the instance {@link WORKFLOW_PROBE_INSTANCE_ID}, which starts nothing
+ * (https://developers.cloudflare.com/workflows/build/workers-api/). Only a Workflow that answers can say the
+ * instance is not found, so an error whose message is `instance.not_found` is a pass, as is finding the
+ * instance. That message is what Miniflare's local binding throws (`WorkflowBinding.get`, miniflare 4) and
+ * what workerd's Cloudflare binding passes on from the Workflows API (`workflows-api.ts` throws the API
+ * error's message). Any other error (no such Workflow, the service unavailable) fails.
+ * @param binding `env[name]`, expected to be a `Workflow`.
+ * @throws {Error} when the binding is missing or not a Workflow, or `get` fails otherwise.
+ */
+export async function checkWorkflow(binding: unknown): Promise<void> {
+    const workflow = expectMethods<{ get(id: string): Promise<unknown> }>(binding, ["get", "create"], "a Workflow");
+    try {
+        await workflow.get(WORKFLOW_PROBE_INSTANCE_ID);
+    } catch (error) {
+        const message = errorMessage(error);
+        if (/\binstance\.not_found\b/.test(message)) return;
+        throw new Error(`get of a probe instance failed: ${message}`);
+    }
 }
 
 function probeMessage(body: string): string {
@@ -152,7 +200,11 @@ function probeMessage(body: string): string {
     }
 }
 
-function expectMethods<T>(value: unknown, methods: readonly string[], what: string): T {
+/**
+ * `value` as a `T` when it has every method of `methods`.
+ * @throws {Error} naming `what` when the binding is missing or lacks a method.
+ */
+export function expectMethods<T>(value: unknown, methods: readonly string[], what: string): T {
     if (value === undefined || value === null) throw new Error(`binding is missing from env; expected ${what}`);
     for (const method of methods) {
         if (typeof (value as Record<string, unknown>)[method] !== "function") {

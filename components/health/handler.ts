@@ -2,9 +2,10 @@
  * The health endpoint: runs every check a declaration calls for, concurrently and each under its time
  * limit, and answers `200` with a report when all pass, `503` otherwise.
  */
-import { HEALTH_CHAIN_HEADER, checkD1, checkHyperdrive, checkDurableObject, checkKv, checkR2, checkService, parseHealthChain } from "./checks";
+import { bindingKind } from "../bindings/index";
+import { HEALTH_CHAIN_HEADER, parseHealthChain } from "./checks";
 import { checkEnvContract } from "./envContract";
-import { planHealthChecks } from "./plan";
+import { ENV_CHECK, planHealthChecks } from "./plan";
 import { DEFAULT_TIMEOUT_MS, runCheck, type CheckWork } from "./timing";
 import type { CheckResult, HealthDeclaration, HealthOptions, HealthReport, PlannedCheck } from "./types";
 
@@ -116,28 +117,26 @@ export function healthResponse(report: HealthReport, head = false): Response {
 }
 
 function workOf(planned: PlannedCheck, declaration: HealthDeclaration, env: object, options: HealthOptions, chain: readonly string[]): CheckWork {
-    const binding = (env as Record<string, unknown>)[planned.name];
-    const probeKey = options.probeKey ?? DEFAULT_PROBE_KEY;
-    switch (planned.kind) {
-        case "env":
-            return () => {
-                const checked = checkEnvContract(declaration.env, env);
-                if (!checked.ok) throw new Error(checked.message);
-            };
-        case "kv":
-            return () => checkKv(binding, probeKey);
-        case "d1":
-            return () => checkD1(binding);
-        case "r2":
-            return () => checkR2(binding, probeKey);
-        case "durableObject":
-            return () => checkDurableObject(binding, options.durableObjectName ?? DEFAULT_DURABLE_OBJECT_NAME);
-        case "hyperdrive":
-            return (signal) => checkHyperdrive(binding, options.postgres, signal);
-        case "service":
-            return (signal) => checkService(binding, planned.service!,
-                options.servicePaths?.[planned.name] ?? DEFAULT_SERVICE_HEALTH_PATH, chain, signal);
+    if (planned.kind === ENV_CHECK) {
+        return () => {
+            const checked = checkEnvContract(declaration.env, env);
+            if (!checked.ok) throw new Error(checked.message);
+        };
     }
+    const health = bindingKind(planned.kind).health!;
+    const binding = (env as Record<string, unknown>)[planned.name];
+    const fields = Object.fromEntries(Object.entries(planned).filter((e): e is [string, string] => e[1] !== undefined));
+    return (signal) => health.run(binding, {
+        planned: { ...fields, name: planned.name },
+        options: {
+            probeKey: options.probeKey ?? DEFAULT_PROBE_KEY,
+            durableObjectName: options.durableObjectName ?? DEFAULT_DURABLE_OBJECT_NAME,
+            servicePath: options.servicePaths?.[planned.name] ?? DEFAULT_SERVICE_HEALTH_PATH,
+            ...(options.postgres === undefined ? {} : { postgres: options.postgres }),
+        },
+        chain,
+        signal,
+    });
 }
 
 function timeoutOf(name: string, options: HealthOptions): number {

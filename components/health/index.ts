@@ -36,7 +36,8 @@ export {
 } from "./handler";
 export { planHealthChecks, ENV_CHECK } from "./plan";
 export {
-    checkKv, checkD1, checkR2, checkDurableObject, checkService, checkHyperdrive, parseHealthChain,
+    checkKv, checkD1, checkR2, checkDurableObject, checkService, checkHyperdrive, checkWorkflow, parseHealthChain,
+    WORKFLOW_PROBE_INSTANCE_ID,
     HEALTH_CHAIN_HEADER, MAX_HEALTH_CHAIN,
 } from "./checks";
 export {

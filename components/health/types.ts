@@ -126,22 +126,11 @@ export interface HealthOptions {
  */
 export type PostgresClient = (connectionString: string, query: string, signal: AbortSignal) => Promise<readonly Record<string, unknown>[]>;
 
-/** Kinds of check the library derives from a declaration. */
-export type CheckKind =
-    /** The env contract (`declaration.env.safeParse(env)`). */
-    | "env"
-    /** Workers KV namespace: `get` of the probe key. */
-    | "kv"
-    /** D1 database: `select 1`. */
-    | "d1"
-    /** R2 bucket: `head` of the probe key. */
-    | "r2"
-    /** Durable Object namespace: a fetch to the probe path of one instance. */
-    | "durableObject"
-    /** Service binding: a fetch to the bound service's health path. */
-    | "service"
-    /** Hyperdrive (the environment's PostgreSQL): `select 1` through the binding's connection string. */
-    | "hyperdrive";
+/**
+ * Kinds of check the library derives from a declaration: `env` for the env contract, else the binding kind
+ * whose health check runs (`kv`, `d1`, `queue`, ...; see the table in `components/bindings/`).
+ */
+export type CheckKind = string;
 
 /** One planned check: its report name and what it exercises. */
 export interface PlannedCheck {
@@ -149,6 +138,6 @@ export interface PlannedCheck {
     readonly name: string;
     /** What the check does. */
     readonly kind: CheckKind;
-    /** For `service` checks, the bound service's declared name (`api`). */
-    readonly service?: string;
+    /** Fields the kind's check planned from the declaration (a `service` check's bound service name: `service`). */
+    readonly [field: string]: string | undefined;
 }

@@ -2,84 +2,32 @@
  * The service declaration: what a team writes, once, in `services/<name>/service.ts`. The Pulumi
  * program, the generated wrangler config and the policy pack all read this one object.
  *
- * This module imports nothing but zod so Worker code can import its own declaration (the health
- * library reads the bindings and the env contract from it at runtime).
+ * Worker code imports its own declaration (the health library reads the bindings and the env contract from
+ * it at runtime), so this module and the binding table it reads import no Pulumi package at run time.
  */
 import { z } from "zod";
 import { cronProblem } from "./cron";
 import { replayMigrations, type DurableObjectMigration } from "./durableObjectMigrations";
 import { contractIssues } from "./envContract";
+import { workerSettingsFields, workerSettingsIssues } from "./workerSettings";
+import { BINDING_NAME, bindingSlug, classNameSchema as className, serviceNameSchema as serviceName, relativePathSchema as relativePath } from "./names";
+import { BINDING_KINDS, bindingKind, bindingKindNames, type Binding, type BindingInput } from "../bindings/index";
 import { ValidationError, renderPath, zodIssues, type ValidationIssue } from "../validation";
 
-/** Service names: lowercase letters, digits and dashes, starting with a letter, at most 40 characters. */
-export const SERVICE_NAME = /^[a-z][a-z0-9-]{0,39}$/;
-/** Binding names must be JavaScript identifiers: Workers expose them as properties of `env`. */
-export const BINDING_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const CLASS_NAME = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+export { BINDING_NAME, SERVICE_NAME, bindingSlug } from "./names";
+export { R2_LOCATIONS } from "../bindings/r2";
+export type { Binding, BindingKind } from "../bindings/index";
 
-const serviceName = z.string().regex(SERVICE_NAME, {
-    error: "expected a service name: lowercase letters, digits and dashes, starting with a letter, at most 40 characters",
-});
-const className = z.string().regex(CLASS_NAME, { error: "expected a JavaScript class name" });
-const relativePath = z.string().min(1).refine((p) => !p.startsWith("/") && !/^[A-Za-z]:/.test(p), {
-    error: "expected a path relative to the service directory",
-});
-
-/** Data location hints for R2 buckets. Source: https://developers.cloudflare.com/r2/reference/data-location/ */
-export const R2_LOCATIONS = ["apac", "eeur", "enam", "weur", "wnam", "oc"] as const;
-
-const kvBinding = z.strictObject({
-    /** Workers KV namespace created for this service and environment. */
-    kind: z.literal("kv"),
-});
-const d1Binding = z.strictObject({
-    /** D1 database created for this service and environment. */
-    kind: z.literal("d1"),
-    /** Directory of `NNNN_name.sql` migration files, relative to the service directory. @default "migrations" */
-    migrationsDir: relativePath.default("migrations"),
-});
-const r2Binding = z.strictObject({
-    /** R2 bucket created for this service and environment. */
-    kind: z.literal("r2"),
-    /** Location hint for the bucket's data. @default Cloudflare's choice, near the first request. */
-    location: z.enum(R2_LOCATIONS).optional(),
-    /** Jurisdiction the data must stay in. @default none */
-    jurisdiction: z.enum(["eu", "fedramp"]).optional(),
-});
-const durableObjectBinding = z.strictObject({
-    /** Durable Object namespace, by exported class name. */
-    kind: z.literal("durableObject"),
-    /** The exported class, which must be live after replaying `durableObjectMigrations`. */
-    className,
-    /** Another declared service that exports the class; omit when this service exports it. */
-    service: serviceName.optional(),
-});
-const serviceBinding = z.strictObject({
-    /** Service binding to another declared service (called through `env.NAME.fetch`). */
-    kind: z.literal("service"),
-    /** Name of the declared service to bind. */
-    service: serviceName,
-    /** Named entrypoint (exported `WorkerEntrypoint` class) of the target. @default the default export */
-    entrypoint: z.string().regex(CLASS_NAME).optional(),
-});
-const varBinding = z.strictObject({
-    /** Plain-text variable; its value is visible in the dashboard and in generated config. */
-    kind: z.literal("var"),
-    /** Default value; stack config (`platform:services.<name>.vars`) overrides it per environment. */
-    value: z.string(),
-});
-const hyperdriveBinding = z.strictObject({
-    /** The environment's PostgreSQL database (its Neon branch) through Cloudflare Hyperdrive; `env.NAME.connectionString`. */
-    kind: z.literal("hyperdrive"),
-});
-const secretBinding = z.strictObject({
-    /** Secret text, from `platform:secrets.<service>.<NAME>` (a `pulumi config set --secret` value). */
-    kind: z.literal("secret"),
-});
-
-const binding = z.discriminatedUnion("kind", [
-    kvBinding, d1Binding, r2Binding, durableObjectBinding, serviceBinding, hyperdriveBinding, varBinding, secretBinding,
-], { error: 'expected a binding object with "kind" one of kv, d1, r2, durableObject, service, hyperdrive, var, secret' });
+/**
+ * One binding: an object whose `kind` names a kind of the binding table (`components/bindings/`), with that
+ * kind's fields.
+ */
+function bindingSchema(): z.ZodType<Binding, BindingInput> {
+    const [first, ...rest] = BINDING_KINDS.map((k) => k.schema);
+    return z.discriminatedUnion("kind", [first!, ...rest] as unknown as [z.ZodObject, ...z.ZodObject[]], {
+        error: `expected a binding object with "kind" one of ${bindingKindNames().join(", ")}`,
+    }) as unknown as z.ZodType<Binding, BindingInput>;
+}
 
 const migrationStep = z.strictObject({
     tag: z.string().min(1),
@@ -109,7 +57,8 @@ export const observabilitySchema = z.strictObject({
     headSamplingRate: z.number().min(0).max(1).default(1),
 });
 
-const declarationSchema = z.strictObject({
+function buildDeclarationSchema(binding: z.ZodType<Binding, BindingInput>) {
+    return z.strictObject({
     name: serviceName,
     main: relativePath.refine((p) => /\.(ts|mts|js|mjs)$/.test(p), { error: "expected a .ts, .mts, .js or .mjs entry module" }),
     compatibilityDate,
@@ -126,19 +75,48 @@ const declarationSchema = z.strictObject({
     crons: z.array(cronSchema).default([]),
     workersDev: z.boolean().default(false),
     observability: observabilitySchema.default({ enabled: true, headSamplingRate: 1 }),
-});
+    // placement, limits, logpush, keepVars, minify, moduleRules, tailConsumers: documented in workerSettings.ts.
+    ...workerSettingsFields,
+    });
+}
+type DeclarationSchema = ReturnType<typeof buildDeclarationSchema>;
+
+/** The declaration schema over the binding table as it is now: rebuilt when a kind is registered. */
+function declarationSchema(): DeclarationSchema {
+    if (cachedSchema?.kinds !== BINDING_KINDS.length) cachedSchema = { kinds: BINDING_KINDS.length, schema: buildDeclarationSchema(bindingSchema()) };
+    return cachedSchema.schema;
+}
+let cachedSchema: { kinds: number; schema: DeclarationSchema } | undefined;
 
 /** What a team writes: the input of {@link defineService}. */
-export type ServiceDeclarationInput = z.input<typeof declarationSchema>;
+export type ServiceDeclarationInput = z.input<DeclarationSchema>;
 /** A validated declaration, defaults applied. */
-export type ServiceDeclaration = z.output<typeof declarationSchema>;
-/** One binding of a validated declaration. */
-export type Binding = z.output<typeof binding>;
-/** Binding kinds, by `kind`. */
-export type BindingKind = Binding["kind"];
+export type ServiceDeclaration = z.output<DeclarationSchema>;
+
+/** Key of the type-only field {@link DeclaredTypes} carries; no value exists at run time. */
+declare const declaredInput: unique symbol;
+
+/**
+ * Type-only (phantom) field of what {@link defineService} returns: the declaration exactly as written, with its
+ * literal binding kinds, binding fields and env contract schema, so `EnvOf<typeof declaration>`
+ * (`components/service/envOf.ts`) can type the Worker's `env`. It never exists at run time: the returned value
+ * is the parsed declaration, nothing more.
+ */
+export interface DeclaredTypes<T> {
+    readonly [declaredInput]?: T;
+}
+
+/**
+ * The declaration as written: the input type {@link defineService} recorded in {@link DeclaredTypes}, or `D`
+ * itself for a value that carries none (a plain object literal `as const`, a {@link ServiceDeclaration}).
+ */
+export type DeclaredInput<D> = D extends { readonly [declaredInput]?: infer T } ? (unknown extends T ? D : T) : D;
 
 /**
  * Declares a service. Validates the whole declaration and reports every problem at once.
+ *
+ * Returns the parsed declaration; its type also records the input as written ({@link DeclaredTypes}, type
+ * only), so Worker code derives its `env` with `EnvOf<typeof declaration>` (`./envOf.ts`).
  *
  * @example
  * export default defineService({
@@ -150,9 +128,9 @@ export type BindingKind = Binding["kind"];
  *   wrong types, bad cron expressions, a Durable Object class no migration creates, an env contract key
  *   no binding provides, a binding name the contract types as something else.
  */
-export function defineService(input: ServiceDeclarationInput): ServiceDeclaration {
+export function defineService<const T extends ServiceDeclarationInput>(input: T): ServiceDeclaration & DeclaredTypes<T> {
     const root = `services.${typeof input?.name === "string" ? input.name : "?"}`;
-    const parsed = declarationSchema.safeParse(input, { reportInput: true });
+    const parsed = declarationSchema().safeParse(input, { reportInput: true });
     if (!parsed.success) {
         throw new ValidationError("service declaration", zodIssues(root, parsed.error));
     }
@@ -163,31 +141,20 @@ export function defineService(input: ServiceDeclarationInput): ServiceDeclaratio
     return parsed.data;
 }
 
-/** A binding name as it appears in resource names: lowercase, `_` → `-` (`OAUTH_KV` → `oauth-kv`). */
-export function bindingSlug(binding: string): string {
-    return binding.toLowerCase().replace(/_/g, "-");
-}
-
 /** Consistency rules zod cannot express field by field. */
 function crossCheck(decl: ServiceDeclaration, root: string): ValidationIssue[] {
     const issues: ValidationIssue[] = [];
     const at = (...path: PropertyKey[]) => renderPath(root, path);
+    issues.push(...workerSettingsIssues(decl, at));
 
     const { classes, problems } = replayMigrations(decl.durableObjectMigrations as DurableObjectMigration[]);
     for (const p of problems) {
         issues.push({ path: at("durableObjectMigrations", p.index, p.field), message: p.message });
     }
+    const liveClasses = new Set(classes.keys());
     for (const [name, b] of Object.entries(decl.bindings)) {
-        if (b.kind === "durableObject" && b.service === undefined && !classes.has(b.className)) {
-            issues.push({
-                path: at("bindings", name, "className"),
-                message: `class "${b.className}" is not created by any step of durableObjectMigrations; ` +
-                    `add a step such as { tag: "v1", newSqliteClasses: ["${b.className}"] }`,
-            });
-        }
-        if ((b.kind === "service" || (b.kind === "durableObject" && b.service !== undefined)) && b.service === decl.name) {
-            issues.push({ path: at("bindings", name, "service"), message: "a service cannot bind to itself; omit `service` for its own classes" });
-        }
+        const check = bindingKind(b.kind).check;
+        if (check !== undefined) issues.push(...check(b, { declaration: decl, liveClasses, at: (...path) => at("bindings", name, ...path) }));
     }
 
     const normalized = new Map<string, string>();
@@ -210,15 +177,16 @@ function crossCheck(decl: ServiceDeclaration, root: string): ValidationIssue[] {
             });
         }
     }
+    const defaults: Record<string, string> = {};
     for (const [name, b] of Object.entries(decl.bindings)) {
-        if ((b.kind === "var" || b.kind === "secret") && !contractKeys.includes(name)) {
-            issues.push({
-                path: at("bindings", name),
-                message: `${b.kind === "var" ? "variable" : "secret"} "${name}" is not in the env contract; add it to env so the Worker validates it`,
-            });
+        const valued = bindingKind(b.kind).envContract;
+        if (valued === undefined) continue;
+        if (!contractKeys.includes(name)) {
+            issues.push({ path: at("bindings", name), message: `${valued.label} "${name}" is not in the env contract; add it to env so the Worker validates it` });
         }
+        const value = valued.defaultValue?.(b);
+        if (value !== undefined) defaults[name] = value;
     }
-    const defaults = Object.fromEntries(Object.entries(decl.bindings).flatMap(([name, b]) => b.kind === "var" ? [[name, b.value]] : []));
     for (const issue of contractIssues(decl.env, defaults, at("bindings"))) {
         issues.push({ path: `${issue.path}.value`, message: `default value fails the env contract: ${issue.message}` });
     }

@@ -6,24 +6,13 @@
  * Key names follow wrangler's configuration reference:
  * https://developers.cloudflare.com/workers/wrangler/configuration/
  */
+import { BINDING_KINDS, type ResolvedResource } from "../bindings/index";
 import type { ServiceDeclaration } from "../service/declaration";
 import type { DurableObjectMigration } from "../service/durableObjectMigrations";
 import type { ServiceSettings } from "../service/settings";
+import { effectiveWorkerSettings, wranglerSettings } from "../service/workerSettings";
 
-/** A stateful resource after creation, as a binding needs it. */
-export type ResolvedResource =
-    | { readonly kind: "kv"; readonly id: string }
-    | { readonly kind: "d1"; readonly id: string; readonly name: string }
-    | { readonly kind: "r2"; readonly bucketName: string }
-    | { readonly kind: "hyperdrive"; readonly id: string };
-
-/**
- * Connection string a plain `wrangler dev` on the generated file gives each Hyperdrive binding: the
- * `postgres` database of a server on 127.0.0.1:5432 as `postgres`, without a password. `npm run dev`
- * always overrides it through `CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_<BINDING>` (its own local
- * PostgreSQL, or `--database-url`), so a real password is never written to a generated file.
- */
-export const DEFAULT_LOCAL_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/postgres";
+export type { ResolvedResource } from "../bindings/index";
 
 /** Everything {@link generateWranglerConfig} needs. */
 export interface WranglerConfigInput {
@@ -35,7 +24,7 @@ export interface WranglerConfigInput {
     readonly settings: ServiceSettings;
     /** Zone id for routes, when the stack has a zone. */
     readonly zoneId?: string;
-    /** Resolved resources by binding name; every kv/d1/r2/hyperdrive binding must have one. */
+    /** Resolved resources by binding name; every binding whose kind creates or resolves a resource must have one. */
     readonly resources: Readonly<Record<string, ResolvedResource>>;
     /** Script name of every declared service this one binds to, by service name. */
     readonly serviceScripts: Readonly<Record<string, string>>;
@@ -52,8 +41,8 @@ export interface GeneratedWranglerConfig {
 
 /**
  * Builds the wrangler config of one service in one stack.
- * @throws {Error} when a kv/d1/r2 binding has no resolved resource or a service binding names a service
- *   missing from `serviceScripts` (a programming error: the Environment resolves both).
+ * @throws {Error} when a binding whose kind creates a resource has none resolved, or a service binding names
+ *   a service missing from `serviceScripts` (a programming error: the Environment resolves both).
  */
 export function generateWranglerConfig(input: WranglerConfigInput): GeneratedWranglerConfig {
     const { declaration: decl, settings } = input;
@@ -71,57 +60,27 @@ export function generateWranglerConfig(input: WranglerConfigInput): GeneratedWra
     if (routes.length > 0) config.routes = routes;
     if (settings.crons.length > 0) config.triggers = { crons: [...settings.crons] };
     config.observability = { enabled: settings.observability.enabled, head_sampling_rate: settings.observability.headSamplingRate };
+    // placement, limits, logpush, keep_vars, minify, rules, tail_consumers (components/service/workerSettings.ts)
+    Object.assign(config, wranglerSettings(effectiveWorkerSettings(decl, settings), (service) => scriptOf(input, service)));
 
-    const kv: unknown[] = [];
-    const d1: unknown[] = [];
-    const r2: unknown[] = [];
-    const durableObjects: unknown[] = [];
-    const services: unknown[] = [];
-    const hyperdrive: unknown[] = [];
-    const vars: Record<string, string> = {};
     const secretNames: string[] = [];
-    for (const [name, binding] of Object.entries(decl.bindings)) {
-        switch (binding.kind) {
-            case "kv":
-                kv.push({ binding: name, id: resource(input, name, "kv").id });
-                break;
-            case "d1": {
-                const db = resource(input, name, "d1");
-                d1.push({ binding: name, database_name: db.name, database_id: db.id, migrations_dir: joinPosix(input.serviceDir, binding.migrationsDir) });
-                break;
-            }
-            case "r2":
-                r2.push({ binding: name, bucket_name: resource(input, name, "r2").bucketName });
-                break;
-            case "durableObject":
-                durableObjects.push(binding.service === undefined
-                    ? { name, class_name: binding.className }
-                    : { name, class_name: binding.className, script_name: scriptOf(input, binding.service) });
-                break;
-            case "service":
-                services.push(binding.entrypoint === undefined
-                    ? { binding: name, service: scriptOf(input, binding.service) }
-                    : { binding: name, service: scriptOf(input, binding.service), entrypoint: binding.entrypoint });
-                break;
-            case "hyperdrive":
-                hyperdrive.push({ binding: name, id: resource(input, name, "hyperdrive").id, localConnectionString: DEFAULT_LOCAL_DATABASE_URL });
-                break;
-            case "var":
-                vars[name] = settings.vars[name] ?? binding.value;
-                break;
-            case "secret":
-                secretNames.push(name);
-                break;
+    // Kinds in table order, bindings in declaration order within a kind: a stable key order in the file.
+    for (const kind of BINDING_KINDS) {
+        for (const [name, binding] of Object.entries(decl.bindings)) {
+            if (binding.kind !== kind.kind) continue;
+            kind.wrangler(binding, {
+                name,
+                resolved: input.resources[name],
+                resolvedOf: (other) => input.resources[other],
+                scriptOf: (service) => scriptOf(input, service),
+                varValue: (key) => settings.vars[key],
+                projectPath: (relative) => joinPosix(input.serviceDir, relative),
+                config,
+                secretNames,
+            });
         }
     }
-    if (Object.keys(vars).length > 0) config.vars = vars;
-    if (kv.length > 0) config.kv_namespaces = kv;
-    if (d1.length > 0) config.d1_databases = d1;
-    if (r2.length > 0) config.r2_buckets = r2;
-    if (durableObjects.length > 0) config.durable_objects = { bindings: durableObjects };
     if (decl.durableObjectMigrations.length > 0) config.migrations = decl.durableObjectMigrations.map(toWranglerMigration);
-    if (services.length > 0) config.services = services;
-    if (hyperdrive.length > 0) config.hyperdrive = hyperdrive;
     return { config, secretNames };
 }
 
@@ -136,14 +95,6 @@ export function toWranglerMigration(step: DurableObjectMigration): Record<string
         out.transferred_classes = step.transferredClasses.map(({ from, fromScript, to }) => ({ from, from_script: fromScript, to }));
     }
     return out;
-}
-
-function resource<K extends ResolvedResource["kind"]>(input: WranglerConfigInput, binding: string, kind: K): Extract<ResolvedResource, { kind: K }> {
-    const found = input.resources[binding];
-    if (found === undefined || found.kind !== kind) {
-        throw new Error(`wrangler config for ${input.scriptName}: binding ${binding} has no resolved ${kind} resource`);
-    }
-    return found as Extract<ResolvedResource, { kind: K }>;
 }
 
 function scriptOf(input: WranglerConfigInput, service: string): string {

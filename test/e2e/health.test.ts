@@ -12,6 +12,7 @@ import { startPostgres, type PostgresServer } from "../../tools/lib/postgres";
 import {
     generateSampleWorkspace, hyperdriveEnv, runWrangler, startWranglerDev, type GeneratedWorkspace, type WranglerDev,
 } from "../helpers/wrangler";
+import { getJson } from "../helpers/fixtureWorkspace";
 
 const STARTUP_MS = 60_000;
 const REQUEST_MS = 20_000;
@@ -59,18 +60,6 @@ function useDev(configs: () => string[], extraArgs: readonly string[] = [], data
         await dev?.stop();
     });
     return () => dev!;
-}
-
-async function getJson<T>(url: string, init?: RequestInit): Promise<{ status: number; body: T; text: string }> {
-    const response = await fetch(url, { ...init, signal: AbortSignal.timeout(REQUEST_MS) });
-    const text = await response.text();
-    let body: T;
-    try {
-        body = JSON.parse(text) as T;
-    } catch {
-        throw new Error(`${init?.method ?? "GET"} ${url} answered ${response.status} with non-JSON: ${text.slice(0, 500)}`);
-    }
-    return { status: response.status, body, text };
 }
 
 describe("api Worker, correctly configured", () => {

@@ -24,7 +24,7 @@ export interface ServiceD1MigrationsArgs {
 
 /**
  * Declares `<name>-<binding>-migrations` for each d1 binding, parented to `parent`, applying
- * `<root>/<migrationsDir>/*.sql` to the binding's database. A binding whose directory does not exist gets
+ * `<root>/<migrationsDir>/*.sql` (or the files its `migrationsPattern` matches) to the binding's database. A binding whose directory does not exist gets
  * none (and an info message): like wrangler, there is nothing to apply.
  *
  * @param stateful the service's stateful resources by binding name; d1 bindings map to `cloudflare.D1Database`.
@@ -41,7 +41,7 @@ export function createD1Migrations(
         const database = stateful[binding];
         if (!(database instanceof cloudflare.D1Database)) continue;
         const dir = path.resolve(args.root, spec.migrationsDir);
-        const files = readD1MigrationFiles(dir);
+        const files = readD1MigrationFiles(dir, spec.migrationsPattern);
         if (files === undefined) {
             pulumi.log.info(`service ${args.declaration.name}: no D1 migrations directory ${spec.migrationsDir} for binding ${binding}; nothing to apply`, parent);
             continue;

@@ -52,11 +52,18 @@ export interface VersionedWorker {
  */
 export function createVersionedWorker(name: string, args: VersionedWorkerArgs, parent: pulumi.Resource): VersionedWorker {
     const script = args.scriptArgs;
+    if (script.keepBindings !== undefined) {
+        // Validated earlier (workerSettingsStackIssues): a version carries every binding, there is nothing to keep.
+        throw new Error(`${name}: keepBindings (keepVars) cannot be combined with deployment.strategy "versions"`);
+    }
     const worker = new cloudflare.Worker(`${name}-worker`, {
         accountId: script.accountId,
         name: script.scriptName,
         ...(script.observability === undefined ? {} : { observability: script.observability as pulumi.Input<cloudflare.types.input.WorkerObservability> }),
         subdomain: { enabled: args.workersDev, previewsEnabled: false },
+        // Worker-level settings of the provider's `Worker` (`logpush`, `tailConsumers: [{ name }]`).
+        ...(script.logpush === undefined ? {} : { logpush: script.logpush }),
+        ...(script.tailConsumers === undefined ? {} : { tailConsumers: pulumi.output(script.tailConsumers).apply(workerTailConsumers) }),
     }, { parent });
     const mainModule = pulumi.output(script.mainModule).apply((m) => m ?? "index.js");
     const version = new cloudflare.WorkerVersion(`${name}-version`, {
@@ -67,13 +74,17 @@ export function createVersionedWorker(name: string, args: VersionedWorkerArgs, p
             name: mainModule,
             contentType: ES_MODULE_CONTENT_TYPE,
             contentBase64: pulumi.output(script.content).apply((text) => Buffer.from(text ?? "", "utf8").toString("base64")),
-        }],
+        }, ...additionalModules(script.files)],
         ...(script.compatibilityDate === undefined ? {} : { compatibilityDate: script.compatibilityDate }),
         ...(script.compatibilityFlags === undefined ? {} : { compatibilityFlags: script.compatibilityFlags }),
         // Same field names as WorkersScript bindings and migrations in the provider schema.
         ...(script.bindings === undefined ? {} : { bindings: script.bindings as pulumi.Input<pulumi.Input<cloudflare.types.input.WorkerVersionBinding>[]> }),
         ...(script.migrations === undefined ? {} : { migrations: script.migrations as pulumi.Input<cloudflare.types.input.WorkerVersionMigrations> }),
-        annotations: { workersMessage: `pulumi up: ${args.service.name} ${args.service.version}`, workersTag: args.service.version },
+        // Same field names in the provider schema: WorkersScriptPlacement / WorkerVersionPlacement, ...Limits.
+        ...(script.placement === undefined ? {} : { placement: script.placement as pulumi.Input<cloudflare.types.input.WorkerVersionPlacement> }),
+        ...(script.limits === undefined ? {} : { limits: script.limits as pulumi.Input<cloudflare.types.input.WorkerVersionLimits> }),
+        ...(script.assets === undefined ? {} : { assets: pulumi.output(script.assets).apply(versionAssets) }),
+        annotations: { workersMessage: versionMessage(`pulumi up: ${args.service.name} ${args.service.version}`, script.annotations), workersTag: args.service.version },
     }, { parent, dependsOn: args.dependsOn ?? [] });
 
     const settings = args.settings;
@@ -100,4 +111,45 @@ export function createVersionedWorker(name: string, args: VersionedWorkerArgs, p
         },
     }, { parent, dependsOn: [version] });
     return { worker, version, deployment, plan };
+}
+
+/**
+ * The script's static assets as the version takes them: the same `directory` and `config` fields, except
+ * the config's `headers`, `redirects` and `serveDirectly`, which `WorkerVersionAssetsConfig` does not have
+ * (a version takes `_headers` / `_redirects` as modules). Source: `@pulumi/cloudflare` 6.22.1
+ * `types/input.d.ts`, `WorkersScriptAssets` and `WorkerVersionAssets`.
+ */
+function versionAssets(assets: pulumi.Unwrap<cloudflare.types.input.WorkersScriptAssets> | undefined): cloudflare.types.input.WorkerVersionAssets | undefined {
+    if (assets === undefined) return undefined;
+    const { headers: _headers, redirects: _redirects, serveDirectly: _serveDirectly, ...config } = assets.config ?? {};
+    return {
+        ...(assets.directory === undefined ? {} : { directory: assets.directory }),
+        ...(assets.jwt === undefined ? {} : { jwt: assets.jwt }),
+        ...(assets.config === undefined ? {} : { config }),
+    };
+}
+
+/** The version's message: `base`, then the script's own version message (static assets' hash) when it has one. */
+function versionMessage(base: string, annotations: cloudflare.WorkersScriptArgs["annotations"]): pulumi.Input<string> {
+    if (annotations === undefined) return base;
+    return pulumi.output(annotations).apply((a) => (a?.workersMessage === undefined ? base : `${base}; ${a.workersMessage}`));
+}
+
+/** `WorkersScript` tail consumers (`{ service }`) as the provider's `Worker` takes them (`{ name }`). */
+function workerTailConsumers(consumers: readonly cloudflare.types.input.WorkersScriptTailConsumer[] | undefined): cloudflare.types.input.WorkerTailConsumer[] {
+    return (consumers ?? []).map((c) => ({ name: c.service }));
+}
+
+/**
+ * `WorkersScript` `files` (additional modules by part name) as `WorkerVersion` modules (`{ name, contentType,
+ * contentBase64 }`), in name order. Plain values only: `WorkerService` builds them from the bundle.
+ */
+function additionalModules(files: cloudflare.WorkersScriptArgs["files"]): cloudflare.types.input.WorkerVersionModule[] {
+    const plain = (files ?? {}) as Record<string, cloudflare.types.input.WorkersScriptFiles>;
+    return Object.keys(plain).sort().map((moduleName) => ({
+        name: moduleName,
+        contentType: plain[moduleName]!.contentType,
+        ...(plain[moduleName]!.contentBase64 === undefined ? {} : { contentBase64: plain[moduleName]!.contentBase64 }),
+        ...(plain[moduleName]!.contentSha256 === undefined ? {} : { contentSha256: plain[moduleName]!.contentSha256 }),
+    }));
 }

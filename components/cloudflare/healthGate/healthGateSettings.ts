@@ -58,7 +58,7 @@ export const DEFAULT_HEALTH_GATE: HealthGateSettings = {
 
 /**
  * The checks the gate requires of a service: the configured list, else every check the declaration calls
- * for (`planHealthChecks`: `env`, then one per kv, d1, r2, durableObject and service binding).
+ * for (`planHealthChecks`: `env`, then one per binding whose kind has a health check).
  */
 export function expectedHealthChecks(declaration: Pick<ServiceDeclaration, "bindings">, settings: HealthGateSettings = DEFAULT_HEALTH_GATE): string[] {
     return settings.expectedChecks !== undefined ? [...settings.expectedChecks] : planHealthChecks(declaration).map((check) => check.name);

@@ -1,19 +1,71 @@
 /**
  * The bindings part of the wrangler import: every binding of the mapped environments in the
  * declaration's shape (first environment wins, production first), the notes on what differs between
- * environments, and the live KV namespaces, D1 databases and R2 buckets each stack adopts, with the
- * provider's import ids. Pure; called by `importConfig.ts`.
+ * environments, and the live resources each stack adopts, with the provider's import ids. Every binding
+ * kind's wrangler keys, mapping and adoption come from the binding table (`components/bindings/`).
+ * Pure; called by `importConfig.ts`.
  */
+import { BINDING_KINDS, bindingKind, type BindingKindDefinition, type DeclaredBinding } from "../../bindings/index";
+import { isPlaceholderId } from "../../bindings/adoption";
+import { importMappings, type ImportItem, type ImportMapping } from "../../bindings/kind";
 import { BINDING_NAME, bindingSlug } from "../../service/declaration";
 import type { DurableObjectStorage } from "../../service/durableObjectMigrations";
 import type { RawConfig } from "./environments";
 import type { ImportedBinding, ImportedResource, ImportOptions } from "./importConfig";
 import { serviceNameFrom, type DeclaredFrom, type MappedEnv, type Note } from "./importContext";
-import {
-    D1_DATABASE_ID, KV_NAMESPACE_ID, R2_BUCKET_NAME, d1ImportId, isPlaceholderId, kvImportId, r2ImportId, type ImportableKind,
-} from "../../bindings/adoption";
 
-const CLASS_NAME = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+/** The wrangler keys the table's kinds read, at the top of an environment (`kv_namespaces`, `durable_objects`, ...). */
+export function bindingKeys(): Set<string> {
+    return new Set(BINDING_KINDS.flatMap((k) => importMappings(k).map((m) => m.path[0]!)));
+}
+
+/** A kind's items in one environment, with their binding names and paths (items its mappings do not accept left out). */
+export function itemsOf(kind: BindingKindDefinition<any>, env: RawConfig): ImportItem[] {
+    return mappedItemsOf(kind, env).map(({ item }) => item);
+}
+
+/** {@link itemsOf}, each item with the mapping that reads it. */
+function mappedItemsOf(kind: BindingKindDefinition<any>, env: RawConfig): { mapping: ImportMapping; item: ImportItem }[] {
+    return importMappings(kind).flatMap((mapping) => allItemsAt(mapping, env)
+        .filter((item) => mapping.accept?.(item.value as RawConfig) === undefined)
+        .map((item) => ({ mapping, item })));
+}
+
+/** Every item at a mapping's path, accepted or not. */
+function allItemsAt(mapping: ImportMapping, env: RawConfig): ImportItem[] {
+    if (mapping.items !== undefined) return mapping.items(env);
+    let node: unknown = env;
+    for (const segment of mapping.path) node = (node as RawConfig | undefined)?.[segment];
+    if (node === undefined || node === null) return [];
+    const field = mapping.nameField ?? "binding";
+    switch (mapping.shape) {
+        case "list":
+            return (node as RawConfig[]).map((value, i) => ({ name: String(value[field]), value, path: [...mapping.path, i] }));
+        case "names":
+            return (node as string[]).map((name, i) => ({ name, value: name, path: [...mapping.path, i] }));
+        case "record":
+            return Object.entries(node as RawConfig).map(([name, value]) => ({ name, value, path: [...mapping.path, name] }));
+        case "single":
+            return [{ name: String((node as RawConfig)[field] ?? mapping.defaultName), value: node, path: [...mapping.path] }];
+    }
+}
+
+/**
+ * Items at the paths of mappings with an `accept` filter (`unsafe.bindings`) that no mapping there takes,
+ * with the reasons each mapping gave.
+ */
+function rejectedItems(env: RawConfig): { item: ImportItem; reasons: string[] }[] {
+    const byPath = new Map<string, ImportMapping[]>();
+    for (const mapping of BINDING_KINDS.flatMap((k) => importMappings(k))) {
+        if (mapping.accept === undefined) continue;
+        const key = mapping.path.join(".");
+        byPath.set(key, [...(byPath.get(key) ?? []), mapping]);
+    }
+    return [...byPath.values()].flatMap((mappings) => allItemsAt(mappings[0]!, env).flatMap((item) => {
+        const reasons = mappings.map((m) => m.accept!(item.value as RawConfig));
+        return reasons.every((r) => r !== undefined) ? [{ item, reasons: reasons as string[] }] : [];
+    }));
+}
 
 /** Collects the bindings of every mapped environment; see the module comment. */
 export function collectBindings(
@@ -65,109 +117,46 @@ export function collectBindings(
                     `"${name}" is a ${existing.binding.kind} binding in ${existing.label}; a binding has one kind in every stack, so this ${binding.kind} binding is not imported`);
                 return;
             }
-            const details = (b: ImportedBinding) => JSON.stringify(b.kind === "var" ? { kind: "var" } : b);
+            // Values of the env contract's kinds (vars) differ per stack by design: compare the kind only.
+            const details = (b: ImportedBinding) => JSON.stringify(bindingKind(b.kind).envContract?.defaultValue === undefined ? b : { kind: b.kind });
             if (details(existing.binding) !== details(binding)) {
                 note(m.environment, m.at(...path), "changed",
                     `differs from ${existing.label} (${details(existing.binding)} there, ${details(binding)} here); one declaration serves every stack: declared as in ${existing.label}`);
             }
         };
 
-        ((m.env.kv_namespaces ?? []) as RawConfig[]).forEach((item, i) => {
-            unsupportedSubkeys(item, ["kv_namespaces", i], ["binding", "id"], "not supported (local development uses local storage); not imported");
-            declare(String(item.binding), ["kv_namespaces", i], "kv_namespaces", { kind: "kv" });
-        });
-        ((m.env.d1_databases ?? []) as RawConfig[]).forEach((item, i) => {
-            unsupportedSubkeys(item, ["d1_databases", i], ["binding", "database_id", "database_name", "migrations_dir"], "not supported; not imported");
-            let migrationsDir = typeof item.migrations_dir === "string" ? item.migrations_dir.replace(/^(\.\/)+/, "") : "migrations";
-            if (migrationsDir === "" || migrationsDir.startsWith("/") || /^[A-Za-z]:/.test(migrationsDir)) {
-                note(m.environment, m.at("d1_databases", i, "migrations_dir"), "changed", `"${String(item.migrations_dir)}" is not a relative directory; declared as "migrations"`);
-                migrationsDir = "migrations";
+        // Containers of several kinds' items (`durable_objects`, `secrets`, `queues`): their other keys are not carried over.
+        for (const [container, known] of containers()) {
+            const value = m.env[container];
+            if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+                unsupportedSubkeys(value as RawConfig, [container], known, "not supported; not imported");
             }
-            declare(String(item.binding), ["d1_databases", i], "d1_databases", { kind: "d1", migrationsDir });
-        });
-        ((m.env.r2_buckets ?? []) as RawConfig[]).forEach((item, i) => {
-            unsupportedSubkeys(item, ["r2_buckets", i], ["binding", "bucket_name", "jurisdiction"], "not supported (local development uses local storage); not imported");
-            const jurisdiction = item.jurisdiction === "default" ? undefined : item.jurisdiction as string | undefined;
-            if (jurisdiction !== undefined && jurisdiction !== "eu" && jurisdiction !== "fedramp") {
-                note(m.environment, m.at("r2_buckets", i), "unsupported", `jurisdiction "${jurisdiction}" is not one the platform declares (eu, fedramp); binding not imported`);
-                return;
-            }
-            declare(String(item.binding), ["r2_buckets", i], "r2_buckets", jurisdiction === undefined ? { kind: "r2" } : { kind: "r2", jurisdiction });
-        });
-        ((m.env.hyperdrive ?? []) as RawConfig[]).forEach((item, i) => {
-            unsupportedSubkeys(item, ["hyperdrive", i], ["binding", "id", "localConnectionString"], "not supported; not imported");
-            note(m.environment, m.at("hyperdrive", i), "changed",
-                "the platform binds the stack's own Hyperdrive configuration, made from its Neon branch (platform:database); " +
-                "the configuration id and localConnectionString are not carried over (npm run dev -- --database-url sets the local one)");
-            declare(String(item.binding), ["hyperdrive", i], "hyperdrive", { kind: "hyperdrive" });
-        });
-        const durableObjects = (m.env.durable_objects ?? {}) as RawConfig;
-        unsupportedSubkeys(durableObjects, ["durable_objects"], ["bindings"], "not supported; not imported");
-        ((durableObjects.bindings ?? []) as RawConfig[]).forEach((item, i) => {
-            const path = ["durable_objects", "bindings", i];
-            unsupportedSubkeys(item, path, ["name", "class_name", "script_name"], "not supported (the platform binds the class in the same stack); not imported");
-            const className = String(item.class_name);
-            if (!CLASS_NAME.test(className)) {
-                note(m.environment, m.at(...path, "class_name"), "unsupported", `"${className}" is not a JavaScript class name; binding not imported`);
-                return;
-            }
-            const script = typeof item.script_name === "string" ? item.script_name : undefined;
-            const target = script === undefined ? undefined : serviceNameFrom(script);
-            if (script !== undefined && target === undefined) {
-                note(m.environment, m.at(...path, "script_name"), "unsupported", `"${script}" cannot be a service name; binding not imported`);
-                return;
-            }
-            if (target === undefined || target === serviceName) {
-                if (!liveClasses.has(className)) {
-                    note(m.environment, m.at(...path), "unsupported",
-                        `class "${className}" is not created by any migration of ${mapped[0]!.label} (wrangler cannot deploy it either); add a migration step, then import again. Binding not imported`);
-                    return;
-                }
-                declare(String(item.name), path, "durable_objects", { kind: "durableObject", className });
-                return;
-            }
-            note(m.environment, m.at(...path, "script_name"), "changed",
-                `the class lives in Worker "${script}"; the platform binds declared service "${target}" (script "${target}-${m.stack}"): declare or import that service too`);
-            declare(String(item.name), path, "durable_objects", { kind: "durableObject", className, service: target });
-        });
-        ((m.env.services ?? []) as RawConfig[]).forEach((item, i) => {
-            const path = ["services", i];
-            unsupportedSubkeys(item, path, ["binding", "service", "entrypoint"], "not supported (the platform binds the target's script in the same stack); not imported");
-            const script = String(item.service);
-            const target = serviceNameFrom(script);
-            if (target === undefined) {
-                note(m.environment, m.at(...path, "service"), "unsupported", `"${script}" cannot be a service name; binding not imported`);
-                return;
-            }
-            if (target === serviceName) {
-                note(m.environment, m.at(...path), "unsupported", "binds the Worker to itself, which a declaration cannot express (use ctx.exports); not imported");
-                return;
-            }
-            const entrypoint = item.entrypoint as string | undefined;
-            if (entrypoint !== undefined && !CLASS_NAME.test(entrypoint)) {
-                note(m.environment, m.at(...path, "entrypoint"), "unsupported", `"${entrypoint}" is not an exported class name; binding not imported`);
-                return;
-            }
-            note(m.environment, m.at(...path, "service"), "changed",
-                `bound to Worker "${script}"; the platform binds declared service "${target}" (script "${target}-${m.stack}"): declare or import that service too`);
-            declare(String(item.binding), path, "services", entrypoint === undefined ? { kind: "service", service: target } : { kind: "service", service: target, entrypoint });
-        });
-        for (const [name, value] of Object.entries((m.env.vars ?? {}) as RawConfig)) {
-            let text: string;
-            if (typeof value === "string") {
-                text = value;
-            } else {
-                text = JSON.stringify(value);
-                note(m.environment, m.at("vars", name), "changed",
-                    `${Array.isArray(value) ? "an array" : value === null ? "null" : typeof value === "object" ? "an object" : `a ${typeof value}`} (${text.length > 60 ? `${text.slice(0, 57)}...` : text}); ` +
-                    `the platform's vars are strings: declared as the string ${JSON.stringify(text.length > 60 ? `${text.slice(0, 57)}...` : text)}, so the Worker must parse it`);
-            }
-            declare(name, ["vars", name], "vars", { kind: "var", value: text });
-            if (declaredFrom.get(name)?.binding.kind === "var") vars[name] = text;
         }
-        const secrets = (m.env.secrets ?? {}) as RawConfig;
-        unsupportedSubkeys(secrets, ["secrets"], ["required"], "not supported; not imported");
-        ((secrets.required ?? []) as string[]).forEach((name, i) => declare(name, ["secrets", "required", i], "secrets", { kind: "secret" }));
+        for (const { item, reasons } of rejectedItems(m.env)) {
+            note(m.environment, m.at(...item.path), "unsupported", `${reasons.join("; ")}; not imported`);
+        }
+        for (const kind of BINDING_KINDS) {
+            for (const { mapping, item } of mappedItemsOf(kind, m.env)) {
+                if (mapping.knownKeys !== undefined && item.value !== null && typeof item.value === "object") {
+                    unsupportedSubkeys(item.value as RawConfig, [...item.path], mapping.knownKeys, `${mapping.unsupportedReason ?? "not supported"}; not imported`);
+                }
+                const binding = mapping.map(item, {
+                    serviceName,
+                    section: m.env,
+                    stack: m.stack,
+                    label: m.label,
+                    baseLabel: mapped[0]!.label,
+                    liveClasses: new Set(liveClasses.keys()),
+                    note: (path, category, message) => note(m.environment, m.at(...item.path, ...path), category, message, category === "added" ? item.name : undefined),
+                    serviceNameFrom,
+                    declared: bindings,
+                });
+                declare(item.name, [...item.path], mapping.path[0]!, binding as ImportedBinding | undefined);
+                if (kind.envContract?.defaultValue !== undefined && declaredFrom.get(item.name)?.binding.kind === kind.kind && binding !== undefined) {
+                    vars[item.name] = kind.envContract.defaultValue(binding);
+                }
+            }
+        }
     }
     for (const extra of options.extraSecrets ?? []) {
         if (declaredFrom.has(extra.name) || !BINDING_NAME.test(extra.name)) continue;
@@ -177,11 +166,6 @@ export function collectBindings(
     return { bindings, varValues, declaredFrom };
 }
 
-/** The wrangler keys a binding kind lives under, for paths. */
-const KIND_KEYS: Readonly<Record<ImportedBinding["kind"], string>> = {
-    kv: "kv_namespaces", d1: "d1_databases", r2: "r2_buckets", durableObject: "durable_objects", service: "services", hyperdrive: "hyperdrive", var: "vars", secret: "secrets",
-};
-
 /** Notes, per mapped environment, each declared binding the environment itself lacks (`added`). */
 export function reportAddedBindings(
     mapped: readonly MappedEnv[],
@@ -190,31 +174,35 @@ export function reportAddedBindings(
 ): void {
     for (const m of mapped) {
         // The environment's own bindings, name → kind, as the generated config would have them.
-        const own = new Map<string, ImportedBinding["kind"]>();
-        const add = (kind: ImportedBinding["kind"], key: string, field: string) => {
-            for (const item of (m.env[key] ?? []) as RawConfig[]) own.set(String(item[field]), kind);
-        };
-        add("kv", "kv_namespaces", "binding");
-        add("d1", "d1_databases", "binding");
-        add("r2", "r2_buckets", "binding");
-        add("service", "services", "binding");
-        add("hyperdrive", "hyperdrive", "binding");
-        for (const item of ((m.env.durable_objects as RawConfig | undefined)?.bindings ?? []) as RawConfig[]) own.set(String(item.name), "durableObject");
-        for (const name of Object.keys((m.env.vars ?? {}) as RawConfig)) own.set(name, "var");
-        for (const name of ((m.env.secrets as RawConfig | undefined)?.required ?? []) as string[]) own.set(name, "secret");
+        const own = new Map<string, string>();
+        for (const kind of BINDING_KINDS) {
+            for (const item of itemsOf(kind, m.env)) own.set(item.name, kind.kind);
+        }
         for (const [name, from] of declaredFrom) {
-            const kind = from.binding.kind;
-            if (own.get(name) === kind) continue;
+            const kind = BINDING_KINDS.find((k) => k.kind === from.binding.kind)!;
+            if (own.get(name) === kind.kind) continue;
             if (from.outsideConfig === true) {
                 note(m.environment, m.at("secrets"), "added", `secret ${name} (from ${from.label}): wrangler keeps secrets outside the config, so the platform declares it`, name);
                 continue;
             }
-            note(m.environment, m.at(KIND_KEYS[kind], ...(kind === "var" ? [name] : [])), "added",
-                `${kind} binding ${name} (from ${from.label}) is declared for every stack, though ${m.label} does not have it: a service has one set of bindings` +
-                (kind === "var" ? `; this stack gets its default value ${JSON.stringify((from.binding as { value: string }).value)}` : ""),
+            const record = importMappings(kind).some((mapping) => mapping.shape === "record" && mapping.path[0] === from.key);
+            const defaultValue = kind.envContract?.defaultValue?.(from.binding as DeclaredBinding);
+            note(m.environment, m.at(from.key, ...(record ? [name] : [])), "added",
+                `${kind.kind} binding ${name} (from ${from.label}) is declared for every stack, though ${m.label} does not have it: a service has one set of bindings` +
+                (defaultValue === undefined ? "" : `; this stack gets its default value ${JSON.stringify(defaultValue)}`),
                 name);
         }
     }
+}
+
+/** Wrangler keys holding several kinds' lists (`durable_objects.bindings`), with the sub-keys the kinds read. */
+function containers(): Map<string, string[]> {
+    const out = new Map<string, string[]>();
+    for (const { path } of BINDING_KINDS.flatMap((k) => importMappings(k))) {
+        if (path.length < 2) continue;
+        out.set(path[0]!, [...(out.get(path[0]!) ?? []), path[1]!]);
+    }
+    return out;
 }
 
 /**
@@ -229,60 +217,59 @@ export function importsOf(
     note: Note,
 ): Record<string, ImportedResource> {
     const imports: Record<string, ImportedResource> = {};
-    const consider = (kind: ImportableKind, key: string, i: number, item: RawConfig, idField: string, resourceId: unknown, what: string, valid: RegExp, create: () => ImportedResource) => {
-        const name = String(item.binding);
-        if (declaredFrom.get(name)?.binding.kind !== kind) return; // not declared as this kind: reported already
-        const path = m.at(key, i, idField);
-        const fresh = `the platform creates a new ${what} for stack ${m.stack}`;
-        if (typeof resourceId !== "string") {
-            note(m.environment, path, "not-imported", `no ${idField}: wrangler provisions one on deploy; ${fresh}`);
-            return;
+    // A binding assembled from several items (a queue's producer and consumer) is adopted once, from its first.
+    const seen = new Set<string>();
+    for (const kind of BINDING_KINDS) {
+        const adoption = kind.adoption;
+        if (adoption === undefined) continue;
+        for (const item of itemsOf(kind, m.env)) {
+            const name = item.name;
+            if (seen.has(name)) continue;
+            seen.add(name);
+            const declared = declaredFrom.get(name)?.binding;
+            if (declared?.kind !== kind.kind) continue; // not declared as this kind: reported already
+            if (adoption.sharedWith?.(declared as DeclaredBinding) !== undefined) continue; // another binding adopts it
+            const candidate = adoption.fromWrangler(item.value as RawConfig, declared);
+            const path = m.at(...item.path, candidate.idField);
+            const fresh = `the platform creates a new ${adoption.what} for stack ${m.stack}`;
+            const resourceId = candidate.resourceId;
+            if (typeof resourceId !== "string") {
+                note(m.environment, path, "not-imported", `${candidate.problem ?? `no ${candidate.idField}: wrangler provisions one on deploy`}; ${fresh}`);
+                continue;
+            }
+            if (isPlaceholderId(resourceId)) {
+                note(m.environment, path, "not-imported", `${JSON.stringify(resourceId)} is a placeholder, not a live ${adoption.what}'s ${candidate.idField}; not imported: ${fresh}`);
+                continue;
+            }
+            if (!adoption.idPattern.test(resourceId)) {
+                note(m.environment, path, "not-imported", `${JSON.stringify(resourceId)} is not a ${adoption.what} ${candidate.idField} (${adoption.idDescription}); not imported: ${fresh}`);
+                continue;
+            }
+            if (candidate.problem !== undefined) {
+                note(m.environment, path, "not-imported", `${candidate.problem}; not imported: ${fresh}`);
+                continue;
+            }
+            if (accountId === undefined) {
+                note(m.environment, path, "not-imported", `no account id (${m.label} has no account_id): pass --account-id to adopt ${adoption.what} ${resourceId}; otherwise ${fresh}`);
+                continue;
+            }
+            const key = `${kind.kind}:${accountId}/${resourceId}`;
+            const owner = claimed.get(key);
+            if (owner !== undefined) {
+                note(m.environment, path, "not-imported", `${adoption.what} ${resourceId} is also bound by ${owner}, which adopts it; a resource belongs to one stack, so ${fresh}`);
+                continue;
+            }
+            claimed.set(key, `${m.label} (stack ${m.stack}, binding ${name})`);
+            const id = adoption.importId(accountId, resourceId, declared as DeclaredBinding);
+            imports[name] = {
+                kind: kind.kind,
+                id,
+                resourceId,
+                ...(typeof candidate.name === "string" ? { name: candidate.name } : {}),
+            };
+            const action = adoption.afterAdopt?.(name, id);
+            if (action !== undefined) note(m.environment, m.at(...item.path, candidate.idField), "action", action);
         }
-        if (isPlaceholderId(resourceId)) {
-            note(m.environment, path, "not-imported", `${JSON.stringify(resourceId)} is a placeholder, not a live ${what}'s ${idField}; not imported: ${fresh}`);
-            return;
-        }
-        if (!valid.test(resourceId)) {
-            note(m.environment, path, "not-imported", `${JSON.stringify(resourceId)} is not a ${what} ${idField} (${valid === D1_DATABASE_ID ? "a UUID" : valid === KV_NAMESPACE_ID ? "32 hex characters" : "3 to 63 lowercase letters, digits and dashes"}); not imported: ${fresh}`);
-            return;
-        }
-        if (kind === "d1" && typeof item.database_name !== "string") {
-            note(m.environment, path, "not-imported", `database ${resourceId} has no database_name, which adopting it needs (the provider's name input must match); add database_name and import again: ${fresh}`);
-            return;
-        }
-        if (accountId === undefined) {
-            note(m.environment, path, "not-imported", `no account id (${m.label} has no account_id): pass --account-id to adopt ${what} ${resourceId}; otherwise ${fresh}`);
-            return;
-        }
-        const key2 = `${kind}:${accountId}/${resourceId}`;
-        const owner = claimed.get(key2);
-        if (owner !== undefined) {
-            note(m.environment, path, "not-imported", `${what} ${resourceId} is also bound by ${owner}, which adopts it; a resource belongs to one stack, so ${fresh}`);
-            return;
-        }
-        claimed.set(key2, `${m.label} (stack ${m.stack}, binding ${name})`);
-        const resource = create();
-        imports[name] = resource;
-        if (kind === "kv") {
-            note(m.environment, m.at(key, i, "id"), "action",
-                `adopted as ${resource.id}; wrangler does not record the namespace's title: add name: <title> to platform:services.<service>.import.${name} ` +
-                "(`npx wrangler kv namespace list`), or the first `pulumi up` renames the namespace to the platform's name right after adopting it");
-        }
-    };
-    ((m.env.kv_namespaces ?? []) as RawConfig[]).forEach((item, i) => consider("kv", "kv_namespaces", i, item, "id", item.id, "KV namespace", KV_NAMESPACE_ID,
-        () => ({ kind: "kv", id: kvImportId(accountId!, String(item.id)), resourceId: String(item.id) })));
-    ((m.env.d1_databases ?? []) as RawConfig[]).forEach((item, i) => consider("d1", "d1_databases", i, item, "database_id", item.database_id, "D1 database", D1_DATABASE_ID,
-        () => ({ kind: "d1", id: d1ImportId(accountId!, String(item.database_id)), resourceId: String(item.database_id), name: String(item.database_name) })));
-    ((m.env.r2_buckets ?? []) as RawConfig[]).forEach((item, i) => {
-        const jurisdiction = item.jurisdiction === "default" ? undefined : item.jurisdiction as string | undefined;
-        const declared = declaredFrom.get(String(item.binding))?.binding;
-        if (declared?.kind === "r2" && declared.jurisdiction !== jurisdiction) {
-            note(m.environment, m.at("r2_buckets", i, "bucket_name"), "not-imported",
-                `the bucket's jurisdiction (${jurisdiction ?? "default"}) differs from the declared binding's (${declared.jurisdiction ?? "default"}); not imported: the platform creates a new R2 bucket for stack ${m.stack}`);
-            return;
-        }
-        consider("r2", "r2_buckets", i, item, "bucket_name", item.bucket_name, "R2 bucket", R2_BUCKET_NAME,
-            () => ({ kind: "r2", id: r2ImportId(accountId!, String(item.bucket_name), jurisdiction), resourceId: String(item.bucket_name), name: String(item.bucket_name) }));
-    });
+    }
     return imports;
 }

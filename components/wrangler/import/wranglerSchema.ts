@@ -9,8 +9,11 @@
  * Key reference: https://developers.cloudflare.com/workers/wrangler/configuration/
  */
 import { z } from "zod";
+import { HTML_HANDLING, NOT_FOUND_HANDLING, runWorkerFirstSchema } from "../../bindings/assets";
 import { describeValue, renderPath, zodIssues, type ValidationIssue } from "../../validation";
 import type { RawConfig } from "./environments";
+import { WORKER_SETTINGS_SECTION_SHAPE } from "./importWorkerSettings";
+import { WORKFLOW_NAME } from "../../bindings/workflow";
 
 // Wrong types are reported in the project's shape by `zodIssues` ("expected string, got number (42)");
 // the messages below are for the other checks.
@@ -53,6 +56,46 @@ const migrationStep = z.looseObject({
 
 const bindingList = <T extends z.ZodRawShape>(shape: T) => z.array(z.looseObject(shape));
 
+/** Keys holding one binding object (`ai`, `browser`, `images`, `version_metadata`). */
+const SINGLE_BINDING_KEYS = ["ai", "browser", "images", "version_metadata"] as const;
+/** Lists of `{ binding, ... }` wrangler checks for unique names, besides the ones above (`validateBindingsHaveUniqueNames`). */
+const NAMED_BINDING_LISTS = ["vectorize", "analytics_engine_datasets", "dispatch_namespaces", "mtls_certificates", "secrets_store_secrets"] as const;
+
+/**
+ * The account-feature binding keys (`components/bindings/`: ai, vectorize, analyticsEngine, rateLimit, browser,
+ * versionMetadata, sendEmail, dispatchNamespace, mtlsCertificate, secretsStoreSecret, images), as wrangler
+ * 4.86's `config-schema.json` and validators (`validateRateLimitBinding`, `validateSendEmailBinding`, ...) require them.
+ */
+const accountFeatureKeys = {
+    ...Object.fromEntries(SINGLE_BINDING_KEYS.map((key) => [key, z.looseObject({ binding: name("binding name") }).optional()])),
+    vectorize: bindingList({ binding: name("binding name"), index_name: name("index name") }).optional(),
+    analytics_engine_datasets: bindingList({ binding: name("binding name"), dataset: name("dataset name").optional() }).optional(),
+    ratelimits: bindingList({
+        name: name("binding name"),
+        namespace_id: name("namespace id, an integer as a string"),
+        simple: z.looseObject({
+            limit: z.number(),
+            period: z.union([z.literal(10), z.literal(60)], { error: "expected 10 or 60 (seconds)" }),
+        }),
+    }).optional(),
+    send_email: z.array(z.looseObject({
+        name: name("binding name"),
+        destination_address: text.optional(),
+        allowed_destination_addresses: stringList.optional(),
+        allowed_sender_addresses: stringList.optional(),
+    }).refine((b) => b.destination_address === undefined || b.allowed_destination_addresses === undefined, {
+        error: "has both destination_address and allowed_destination_addresses; wrangler accepts one of them",
+    })).optional(),
+    dispatch_namespaces: bindingList({
+        binding: name("binding name"),
+        namespace: name("dispatch namespace name"),
+        outbound: z.looseObject({ service: name("outbound Worker name"), environment: text.optional(), parameters: stringList.optional() }).optional(),
+    }).optional(),
+    mtls_certificates: bindingList({ binding: name("binding name"), certificate_id: name("certificate id") }).optional(),
+    secrets_store_secrets: bindingList({ binding: name("binding name"), store_id: name("store id"), secret_name: name("secret name") }).optional(),
+    unsafe: z.looseObject({ bindings: z.array(z.looseObject({ name: name("binding name"), type: name("binding type") })).optional() }).optional(),
+};
+
 /** The keys of one section (top level or environment) the importer reads, and their types. */
 const sectionSchema = z.looseObject({
     name: name("Worker name").optional(),
@@ -80,7 +123,43 @@ const sectionSchema = z.looseObject({
         bindings: bindingList({ name: name("binding name"), class_name: name("class name"), script_name: text.optional() }).optional(),
     }).optional(),
     services: bindingList({ binding: name("binding name"), service: name("service (Worker) name"), entrypoint: text.optional() }).optional(),
+    // wrangler 4.86 `validateWorkflowBinding`: binding, name (`workflowNameFormatMessage`) and class_name required.
+    workflows: bindingList({
+        binding: name("binding name"),
+        name: z.string().regex(WORKFLOW_NAME, {
+            error: "expected a Workflow name: 1-64 letters, digits, _ and -, starting with a letter, digit or _ (as wrangler requires)",
+        }),
+        class_name: name("class name"),
+        script_name: text.optional(),
+        limits: z.looseObject({ steps: z.number().int({ error: "expected a positive integer" }).min(1, { error: "expected a positive integer" }).optional() }).optional(),
+    }).optional(),
+    // wrangler 4.86 `validateQueueBinding` (binding and a non-empty queue required, delivery_delay a number) and
+    // `validateConsumer` (queue required, numbers, dead_letter_queue a string, type "worker" only).
+    queues: z.looseObject({
+        producers: bindingList({ binding: name("binding name"), queue: name("queue name"), delivery_delay: z.number().optional() }).optional(),
+        consumers: bindingList({
+            queue: name("queue name"),
+            type: z.literal("worker", { error: 'expected "worker": only Worker consumers can be configured in wrangler config' }).optional(),
+            max_batch_size: z.number().optional(),
+            max_batch_timeout: z.number().optional(),
+            max_retries: z.number().optional(),
+            dead_letter_queue: name("dead-letter queue name").optional(),
+            max_concurrency: z.number().nullable().optional(),
+            retry_delay: z.number().optional(),
+        }).optional(),
+    }).optional(),
     migrations: z.array(migrationStep).optional(),
+    // https://developers.cloudflare.com/workers/static-assets/binding/ ; the values of wrangler 4.86's config-schema.json.
+    assets: z.looseObject({
+        directory: name("assets directory").optional(),
+        binding: name("binding name").optional(),
+        html_handling: z.enum(HTML_HANDLING).optional(),
+        not_found_handling: z.enum(NOT_FOUND_HANDLING).optional(),
+        run_worker_first: runWorkerFirstSchema.optional(),
+    }).optional(),
+    ...accountFeatureKeys,
+    // placement, limits, logpush, keep_vars, minify, rules, tail_consumers, containers, ... (importWorkerSettings.ts)
+    ...WORKER_SETTINGS_SECTION_SHAPE,
 });
 
 const isTable = (v: unknown) => typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Date);
@@ -122,6 +201,18 @@ export function declaredBindings(section: RawConfig): DeclaredBinding[] {
         durableObjects.forEach((item, i) => out.push({ name: String((item as RawConfig).name), path: ["durable_objects", "bindings", i] }));
     }
     list("services", "binding");
+    list("workflows", "binding");
+    const producers = (section.queues as RawConfig | undefined)?.producers;
+    if (Array.isArray(producers)) producers.forEach((item, i) => out.push({ name: String((item as RawConfig).binding), path: ["queues", "producers", i] }));
+    const assets = section.assets as RawConfig | undefined;
+    if (typeof assets?.binding === "string") out.push({ name: assets.binding, path: ["assets", "binding"] });
+    for (const key of NAMED_BINDING_LISTS) list(key, "binding");
+    for (const key of SINGLE_BINDING_KEYS) {
+        const single = section[key] as RawConfig | undefined;
+        if (single !== undefined) out.push({ name: String(single.binding), path: [key] });
+    }
+    const unsafe = (section.unsafe as RawConfig | undefined)?.bindings;
+    if (Array.isArray(unsafe)) unsafe.forEach((item, i) => out.push({ name: String((item as RawConfig).name), path: ["unsafe", "bindings", i] }));
     for (const key of Object.keys((section.vars ?? {}) as RawConfig)) out.push({ name: key, path: ["vars", key] });
     const required = (section.secrets as RawConfig | undefined)?.required;
     if (Array.isArray(required)) required.forEach((n, i) => out.push({ name: String(n), path: ["secrets", "required", i] }));

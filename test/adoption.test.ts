@@ -9,7 +9,10 @@ import { z } from "zod";
 import { defineService } from "../components/service/declaration";
 import { WorkerService } from "../components/cloudflare/workerService";
 import { ValidationError } from "../components/validation";
-import { d1ImportId, isPlaceholderId, kvImportId, parseImportId, r2ImportId } from "../components/bindings/adoption";
+import { isPlaceholderId, parseImportId } from "../components/bindings/adoption";
+import { d1 } from "../components/bindings/d1";
+import { kv } from "../components/bindings/kv";
+import { r2 } from "../components/bindings/r2";
 import { loadStackConfig } from "../infra/config";
 import { resolveServices } from "../infra/resolve";
 import { runOffline } from "../tools/lib/mockEngine";
@@ -21,16 +24,16 @@ const D1_ID = "9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a";
 
 describe("provider import ids", () => {
     it("builds the formats of the provider's import docs", () => {
-        expect(kvImportId(ACCOUNT, KV_ID)).toBe(`${ACCOUNT}/${KV_ID}`);
-        expect(d1ImportId(ACCOUNT, D1_ID)).toBe(`${ACCOUNT}/${D1_ID}`);
-        expect(r2ImportId(ACCOUNT, "invoices")).toBe(`${ACCOUNT}/invoices/default`);
-        expect(r2ImportId(ACCOUNT, "invoices", "eu")).toBe(`${ACCOUNT}/invoices/eu`);
+        expect(kv.adoption!.importId(ACCOUNT, KV_ID, { kind: "kv" })).toBe(`${ACCOUNT}/${KV_ID}`);
+        expect(d1.adoption!.importId(ACCOUNT, D1_ID, { kind: "d1" })).toBe(`${ACCOUNT}/${D1_ID}`);
+        expect(r2.adoption!.importId(ACCOUNT, "invoices", { kind: "r2" })).toBe(`${ACCOUNT}/invoices/default`);
+        expect(r2.adoption!.importId(ACCOUNT, "invoices", { kind: "r2", jurisdiction: "eu" })).toBe(`${ACCOUNT}/invoices/eu`);
     });
 
     it.each([
-        ["kv", `${ACCOUNT}/${KV_ID}`, { accountId: ACCOUNT, resourceId: KV_ID }],
-        ["d1", `${ACCOUNT}/${D1_ID}`, { accountId: ACCOUNT, resourceId: D1_ID }],
-        ["r2", `${ACCOUNT}/invoices/fedramp`, { accountId: ACCOUNT, resourceId: "invoices", jurisdiction: "fedramp" }],
+        ["kv", `${ACCOUNT}/${KV_ID}`, { accountId: ACCOUNT, resourceId: KV_ID, rest: [] }],
+        ["d1", `${ACCOUNT}/${D1_ID}`, { accountId: ACCOUNT, resourceId: D1_ID, rest: [] }],
+        ["r2", `${ACCOUNT}/invoices/fedramp`, { accountId: ACCOUNT, resourceId: "invoices", rest: ["fedramp"] }],
     ] as const)("parses a valid %s id", (kind, id, parts) => {
         expect(parseImportId(kind, id)).toEqual(parts);
     });
@@ -111,7 +114,7 @@ describe("platform:services.<name>.import", () => {
             { path: "platform:services.orders.import.my-binding", message: 'invalid key "my-binding": expected a binding name' },
             {
                 path: "platform:services.orders.import.INVOICES.id",
-                message: 'expected a provider import id: <account_id>/<namespace_id> (KV), <account_id>/<database_id> (D1) or <account_id>/<bucket_name>/<jurisdiction> (R2), got string ("invoices")',
+                message: 'expected a provider import id: <account_id>/<namespace_id> (kv), <account_id>/<database_id> (d1), <account_id>/<bucket_name>/<jurisdiction> (r2), <account_id>/<workflow_name> (workflow) or <account_id>/<queue_id> (queue), got string ("invoices")',
             },
         ]);
     });
@@ -124,8 +127,8 @@ describe("platform:services.<name>.import", () => {
             DB: `${OTHER_ACCOUNT}/${D1_ID}`,
             INVOICES: { id: `${ACCOUNT}/orders-invoices/default`, name: "other-bucket" },
         })).toEqual([
-            { path: "platform:services.orders.import.NOPE", message: 'service orders declares no binding "NOPE"; import keys are kv, d1 or r2 binding names' },
-            { path: "platform:services.orders.import.COUNTER", message: 'binding "COUNTER" is a durableObject; only kv, d1 and r2 bindings have a resource to import' },
+            { path: "platform:services.orders.import.NOPE", message: 'service orders declares no binding "NOPE"; import keys are kv, d1, r2, workflow or queue binding names' },
+            { path: "platform:services.orders.import.COUNTER", message: 'binding "COUNTER" is a durableObject; only kv, d1, r2, workflow and queue bindings have a resource to import' },
             { path: "platform:services.orders.import.CACHE.id", message: `expected <account_id>/<namespace_id>: a namespace id is 32 lowercase hex characters, got "${D1_ID}"` },
             { path: "platform:services.orders.import.DB.id", message: `the account id ${OTHER_ACCOUNT} is not the stack's platform:accountId ${ACCOUNT}` },
             { path: "platform:services.orders.import.INVOICES.name", message: 'an R2 bucket keeps the name in its id ("orders-invoices"); remove name or make it equal' },
@@ -159,6 +162,6 @@ describe("WorkerService imports", () => {
                 });
                 return {};
             },
-        })).rejects.toThrow("WorkerService orders: imports.COUNTER is not a kv, d1 or r2 binding");
+        })).rejects.toThrow("WorkerService orders: imports.COUNTER is not a kv, d1, r2, workflow or queue binding");
     });
 });
