@@ -8,6 +8,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { cronSchema, observabilitySchema, BINDING_NAME, SERVICE_NAME } from "../components/service/declaration";
+import { limitsSchema, placementSchema } from "../components/service/workerSettings";
 import { ValidationError, zodIssues, type ValidationIssue } from "../components/validation";
 import { resourceImportSchema } from "../components/bindings/adoption";
 import { githubConfigSchema } from "./githubConfig";
@@ -41,6 +42,12 @@ const serviceOverrides = z.strictObject({
     crons: z.array(cronSchema).optional(),
     /** Workers Logs settings. Replaces the declaration's `observability`. */
     observability: observabilitySchema.optional(),
+    /** Placement in this stack (`components/service/workerSettings.ts`). Replaces the declaration's `placement`. */
+    placement: placementSchema.optional(),
+    /** CPU and subrequest limits in this stack (`{ cpuMs, subrequests }`). Replaces the declaration's `limits`. */
+    limits: limitsSchema.optional(),
+    /** Workers Logpush in this stack. Replaces the declaration's `logpush`. */
+    logpush: z.boolean().optional(),
     /** Protect this service's stateful resources. @default the stack-wide `protect` */
     protect: z.boolean().optional(),
     /**

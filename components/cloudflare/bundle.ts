@@ -2,11 +2,34 @@
  * Bundles a Worker's entry module with esbuild into one ES module, the way the Workers runtime loads it.
  * The output is byte-identical for identical sources: paths in it are relative to the service directory,
  * nothing time- or machine-dependent is embedded, and its SHA-256 is returned so a resource can carry it.
+ *
+ * Imports of non-JavaScript files (`import page from "./page.html"`) follow wrangler's module rules
+ * (https://developers.cloudflare.com/workers/wrangler/bundling/#including-non-javascript-modules): the
+ * declared rules, then wrangler's defaults (`components/service/workerSettings.ts`). Such a file is not
+ * bundled but uploaded beside the bundle as a module of its type (Text, Data, CompiledWasm), named
+ * `<name>-<content hash>.<ext>` by esbuild's `copy` loader, which rewrites the import to that name
+ * (https://esbuild.github.io/content-types/#copy). The names derive from the file contents, so the bundle
+ * stays deterministic.
  */
 import { createHash } from "node:crypto";
+import type * as cloudflare from "@pulumi/cloudflare";
 import * as path from "node:path";
 import { buildSync, type Message } from "esbuild";
+import { MODULE_TYPES, moduleTypesByExtension, type ModuleRule, type ModuleType } from "../service/workerSettings";
 import { UserError } from "../validation";
+
+/** A module uploaded beside the bundle (a Text, Data or CompiledWasm import). */
+export interface AdditionalModule {
+    /** Part name in the upload, as the bundle imports it (`page-5HUXFMJT.html`). */
+    readonly name: string;
+    readonly type: ModuleType;
+    /** Content-Type of the part (`text/plain`, `application/octet-stream`, `application/wasm`). */
+    readonly contentType: string;
+    /** The file's bytes, base64. */
+    readonly contentBase64: string;
+    /** Lowercase hex SHA-256 of the file's bytes. */
+    readonly sha256: string;
+}
 
 /** A bundled Worker. */
 export interface WorkerBundle {
@@ -16,6 +39,16 @@ export interface WorkerBundle {
     readonly sha256: string;
     /** Name of the main module part in the upload. */
     readonly mainModule: string;
+    /** Modules the bundle imports, sorted by name; empty when it imports no non-JavaScript file. */
+    readonly modules: readonly AdditionalModule[];
+}
+
+/** How to bundle (the declaration's `minify` and `moduleRules`). */
+export interface BundleOptions {
+    /** Minify, names kept. @default true */
+    readonly minify?: boolean;
+    /** Declared module rules, in front of wrangler's defaults. @default [] */
+    readonly moduleRules?: readonly ModuleRule[];
 }
 
 /** Raised when esbuild cannot bundle the entry; lists every error with file and line. */
@@ -27,15 +60,21 @@ export class BundleError extends UserError {
     }
 }
 
+/** Where esbuild places the output in memory (nothing is written). */
+const OUT_DIR = "/bundle";
+const MAIN_MODULE = "index.js";
+
 /**
  * Bundles `main` (relative to `root`) for the Workers runtime: ES2022, ESM, `workerd`/`worker`/`browser`
- * export conditions, `cloudflare:*` and `node:*` imports left to the runtime, minified with names kept.
+ * export conditions, `cloudflare:*` and `node:*` imports left to the runtime, minified with names kept
+ * (unless `options.minify` is false), non-JavaScript imports as additional modules.
  *
  * @param root absolute path of the service directory.
  * @param main entry module, relative to `root`.
  * @throws {BundleError} when the entry or one of its imports cannot be resolved or parsed.
  */
-export function bundleWorker(root: string, main: string): WorkerBundle {
+export function bundleWorker(root: string, main: string, options: BundleOptions = {}): WorkerBundle {
+    const types = moduleTypesByExtension(options.moduleRules ?? []);
     let result: ReturnType<typeof buildSync>;
     try {
         result = buildSync({
@@ -43,13 +82,17 @@ export function bundleWorker(root: string, main: string): WorkerBundle {
             entryPoints: [path.join(root, main)],
             bundle: true,
             write: false,
+            outdir: OUT_DIR,
+            entryNames: path.parse(MAIN_MODULE).name,
+            assetNames: "[name]-[hash]",
+            loader: Object.fromEntries([...types.keys()].map((extension) => [`.${extension}`, "copy" as const])),
             format: "esm",
             platform: "neutral",
             target: "es2022",
             conditions: ["workerd", "worker", "browser"],
             mainFields: ["module", "main"],
             external: ["cloudflare:*", "node:*"],
-            minify: true,
+            minify: options.minify ?? true,
             keepNames: true,
             legalComments: "none",
             charset: "utf8",
@@ -61,10 +104,30 @@ export function bundleWorker(root: string, main: string): WorkerBundle {
         const errors = (error as { errors?: Message[] }).errors;
         throw errors !== undefined ? new BundleError(main, errors) : error;
     }
-    const file = result.outputFiles?.[0];
+    const mainPath = path.join(OUT_DIR, MAIN_MODULE);
+    const file = result.outputFiles?.find((f) => f.path === mainPath);
     if (file === undefined) {
         throw new BundleError(main, [{ text: "esbuild produced no output" } as Message]);
     }
+    const modules = (result.outputFiles ?? []).filter((f) => f !== file).map((f): AdditionalModule => {
+        const name = path.relative(OUT_DIR, f.path).split(path.sep).join("/");
+        const type = types.get(path.extname(name).slice(1))!;
+        return {
+            name,
+            type,
+            contentType: MODULE_TYPES[type],
+            contentBase64: Buffer.from(f.contents).toString("base64"),
+            sha256: createHash("sha256").update(f.contents).digest("hex"),
+        };
+    }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const content = file.text;
-    return { content, sha256: createHash("sha256").update(file.contents).digest("hex"), mainModule: "index.js" };
+    return { content, sha256: createHash("sha256").update(file.contents).digest("hex"), mainModule: MAIN_MODULE, modules };
+}
+
+/**
+ * The modules as `WorkersScript` `files` of @pulumi/cloudflare 6.22.1 ("additional modules ... Map keys are
+ * multipart part names referenced by ... module imports"): `{ contentBase64, contentSha256, contentType }` by name.
+ */
+export function uploadFiles(modules: readonly AdditionalModule[]): Record<string, cloudflare.types.input.WorkersScriptFiles> {
+    return Object.fromEntries(modules.map((m) => [m.name, { contentBase64: m.contentBase64, contentSha256: m.sha256, contentType: m.contentType }]));
 }

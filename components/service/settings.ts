@@ -3,6 +3,7 @@
  * (`platform:services.<name>`), as `infra/resolve.ts` produces them. Read by WorkerService, the wrangler
  * generator and the public URL helpers.
  */
+import type { Limits, Placement } from "./workerSettings";
 
 /** The per-stack settings of a service after merging declaration and stack config. */
 export interface ServiceSettings {
@@ -20,4 +21,10 @@ export interface ServiceSettings {
     readonly observability: { readonly enabled: boolean; readonly headSamplingRate: number };
     /** Whether stateful resources are protected. */
     readonly protect: boolean;
+    /** Placement in this stack, when the stack or the declaration sets one (`workerSettings.ts`). */
+    readonly placement?: Placement;
+    /** CPU and subrequest limits in this stack, when set. */
+    readonly limits?: Limits;
+    /** Workers Logpush in this stack, when set. */
+    readonly logpush?: boolean;
 }
