@@ -116,6 +116,16 @@ describe("stack config", () => {
         expect(issues).toContainEqual({ path: "services.db.bindings.DATABASE", message: "a hyperdrive binding needs the stack's database; set platform:database (see infra/databaseConfig.ts)" });
     });
 
+    it("rejects a stack name that cannot end script and resource names, and names longer than Cloudflare accepts", () => {
+        expect(issuesOf(raw(), entries, "Feature_X")).toContainEqual({
+            path: "stack", message: 'stack name "Feature_X": expected lowercase letters and digits, words joined by single dashes (it ends every script and resource name)',
+        });
+        const long = `eu-${"x".repeat(58)}`;
+        expect(issuesOf(raw(), entries, long)).toContainEqual({
+            path: "services.api.name", message: `script name "api-${long}" is longer than 63 characters; shorten the service or stack name`,
+        });
+    });
+
     it("rejects a cycle of service bindings", () => {
         const a = defineService({ name: "a", main: "i.ts", compatibilityDate: "2026-04-01", bindings: { B: { kind: "service", service: "b" } }, env: z.object({}) });
         const b = defineService({ name: "b", main: "i.ts", compatibilityDate: "2026-04-01", bindings: { A: { kind: "service", service: "a" } }, env: z.object({}) });

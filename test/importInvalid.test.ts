@@ -62,9 +62,44 @@ const CASES: readonly Case[] = [
     { title: "env that is not a table", file: "wrangler.jsonc", text: '{ "name": "shop", "main": "src/index.ts", "compatibility_date": "2025-01-01", "env": "production" }', path: "env", message: "expected a table of environments" },
     { title: "an environment that is not a table", file: "wrangler.jsonc", text: '{ "name": "shop", "main": "src/index.ts", "compatibility_date": "2025-01-01", "env": { "production": 3 } }', path: "env.production", message: "expected an environment table" },
     { title: "an unknown environment name mapped to a stack", file: "wrangler.toml", text: `${BASE_TOML}[env.prod]\nworkers_dev = false\n`, args: ["--env", "production=prdo"], path: "--env production=prdo", message: "the file has no env.prdo; its environments: prod" },
-    { title: "an unknown stack name", file: "wrangler.toml", text: `${BASE_TOML}[env.dev]\nworkers_dev = true\n`, args: ["--env", "qa=dev"], path: "--env qa=dev", message: 'unknown stack "qa"' },
+    { title: "a stack name that is not one", file: "wrangler.toml", text: `${BASE_TOML}[env.dev]\nworkers_dev = true\n`, args: ["--env", "QA_1=dev"], path: "--env QA_1=dev", message: '"QA_1" is not a stack name: expected lowercase letters and digits' },
     { title: "one environment mapped to both stacks", file: "wrangler.toml", text: `${BASE_TOML}[env.dev]\nworkers_dev = true\n`, args: ["--env", "staging=dev", "--env", "production=dev"], path: "--env production=dev", message: "env.dev is already mapped to stack staging" },
-    { title: "no Worker name and no --name", file: "wrangler.toml", text: 'main = "src/index.ts"\ncompatibility_date = "2025-01-01"\n', path: "name", message: "missing: the file has no top-level Worker name; pass --name" },
+    { title: "no Worker name and no --name", file: "wrangler.toml", text: 'main = "src/index.ts"\ncompatibility_date = "2025-01-01"\n', path: "name", message: "missing: the file has no top-level Worker name, and no env section names its Worker; pass --name" },
+    {
+        title: "no top-level name, and env names that disagree", file: "wrangler.toml",
+        text: 'main = "src/index.ts"\ncompatibility_date = "2025-01-01"\n[env.production]\nname = "shop-production"\n[env.staging]\nname = "store-staging"\n',
+        path: "name", message: 'do not agree on one service name once their -<env> suffix is removed (env.production.name "shop-production" → "shop", env.staging.name "store-staging" → "store"); pass --name <service>',
+    },
+    {
+        title: "a script name too long for Cloudflare", file: "wrangler.toml",
+        text: 'name = "inventory-synchronisation-api"\nmain = "src/index.ts"\ncompatibility_date = "2025-01-01"\n[env.customer-acceptance-environment-eu]\nworkers_dev = true\n',
+        path: "name", message: 'the script name of stack customer-acceptance-environment-eu, "inventory-synchronisation-api-customer-acceptance-environment-eu", would be 64 characters, more than Cloudflare\'s 63; pass --name <service> with at most 28 characters',
+    },
+    {
+        title: "a script name too long for Cloudflare with --name", file: "wrangler.toml",
+        text: `${BASE_TOML}[env.customer-acceptance-environment-eu]\nworkers_dev = true\n`, args: ["--name", "inventory-synchronisation-api"],
+        path: "--name", message: "pass --name <service> with at most 28 characters",
+    },
+    {
+        title: "an R2 bucket name too long for Cloudflare", file: "wrangler.toml",
+        text: 'name = "order-management-service"\nmain = "src/index.ts"\ncompatibility_date = "2025-01-01"\n[[r2_buckets]]\nbinding = "CUSTOMER_INVOICE_ATTACHMENTS"\nbucket_name = "invoices"\n',
+        path: "name", message: 'the name of the r2 resource of binding CUSTOMER_INVOICE_ATTACHMENTS in stack production, "order-management-service-production-customer-invoice-attachments", would be 64 characters',
+    },
+    {
+        title: "an environment name too long for any script name", file: "wrangler.toml",
+        text: `${BASE_TOML}[env.a-very-long-environment-name-used-by-the-team-for-previews-xyz]\nworkers_dev = true\n`,
+        path: "env.a-very-long-environment-name-used-by-the-team-for-previews-xyz", message: "whatever the service name; pass --env <stack>=a-very-long-environment-name-used-by-the-team-for-previews-xyz with a shorter stack name",
+    },
+    {
+        title: "two live Workers whose migration histories diverge", file: "wrangler.toml",
+        text: `${BASE_TOML}[[env.production.migrations]]\ntag = "v1"\nnew_sqlite_classes = ["Room"]\n[[env.staging.migrations]]\ntag = "v1"\nnew_sqlite_classes = ["Lobby"]\n`,
+        path: "env.staging.migrations[0]", message: 'the Worker "shop-staging" (env.staging) has this step {"tag":"v1","new_sqlite_classes":["Lobby"]} where the Worker "shop-production" (env.production) has {"tag":"v1","new_sqlite_classes":["Room"]}',
+    },
+    {
+        title: "a migration history wrangler would reject in an environment that is not production", file: "wrangler.toml",
+        text: `${BASE_TOML}[[env.staging.migrations]]\ntag = "v1"\ndeleted_classes = ["Ghost"]\n`,
+        path: "env.staging.migrations[0].deleted_classes", message: 'cannot delete "Ghost"',
+    },
     { title: "a Worker name that cannot be a service name", file: "wrangler.toml", text: 'name = "2048"\nmain = "src/index.ts"\ncompatibility_date = "2025-01-01"\n', path: "name", message: "cannot become a service name" },
     { title: "an invalid --name", file: "wrangler.toml", text: BASE_TOML, args: ["--name", "Shop_API"], path: "--name", message: "expected a service name" },
     { title: "an invalid --account-id", file: "wrangler.toml", text: BASE_TOML, args: ["--account-id", "my-account"], path: "--account-id", message: "expected a Cloudflare account id" },
@@ -115,6 +150,9 @@ describe("npm run import on malformed or invalid input", () => {
         expect(run([file]).stderr).toContain("--out <dir> is required");
         expect(run([file, "--out", path.join(dir, "o"), "--bogus"]).code).toBe(2);
         expect(run([file, "--out", path.join(dir, "o"), "--env", "production"]).stderr).toContain("expected <stack>=<wrangler environment>");
+        const twice = run([file, "--out", path.join(dir, "o"), "--env", "production=a", "--env", "production=b"]);
+        expect(twice.code).toBe(2);
+        expect(twice.stderr).toContain("--env production=b: stack production is already fed by --env production=a");
         const missing = run([path.join(dir, "nope.toml"), "--out", path.join(dir, "o")]);
         expect(missing.code).toBe(2);
         expect(missing.stderr).toContain(`${path.join(dir, "nope.toml")}: file not found`);
@@ -144,7 +182,7 @@ describe("npm run import on malformed or invalid input", () => {
         const bad = path.join(dir, "bad.toml");
         fs.writeFileSync(bad, `${BASE_TOML}[[kv_namespaces]]\nid = "x"\n`);
         const good = path.join(dir, "good.toml");
-        fs.writeFileSync(good, `${BASE_TOML}[ai]\nbinding = "AI"\n`);
+        fs.writeFileSync(good, `${BASE_TOML}[build]\ncommand = "npm run build"\n`);
         const cli = (...args: string[]) => spawnSync(process.execPath, ["--import", "tsx", path.join(PROJECT_ROOT, "tools", "import.ts"), ...args], {
             cwd: PROJECT_ROOT, encoding: "utf8", timeout: 60_000,
         });
@@ -154,7 +192,7 @@ describe("npm run import on malformed or invalid input", () => {
         expect(fs.existsSync(path.join(dir, "bad-out"))).toBe(false);
         const ok = cli(good, "--out", path.join(dir, "good-out"));
         expect(ok.status, ok.stderr).toBe(0);
-        expect(ok.stdout).toContain("- ai: not supported: Workers AI bindings are not a platform binding kind");
+        expect(ok.stdout).toContain("- build: not supported: custom build commands are not part of service declarations (the platform bundles `main` with esbuild)");
         expect(fs.readdirSync(path.join(dir, "good-out")).sort()).toEqual(["import.json", "service.ts", "stack.production.yaml"]);
     });
 });

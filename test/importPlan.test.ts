@@ -157,7 +157,7 @@ describe("an imported service", () => {
             "--import", "tsx", path.join(PROJECT_ROOT, "tools", "plan.ts"), "--stack", "production", "--cwd", workspace, "--no-policies",
         ], { cwd: PROJECT_ROOT, encoding: "utf8", timeout: 120_000 });
         expect(result.status).toBe(2);
-        expect(result.stderr).toContain('  - platform:services.orders.import.COUNTER: binding "COUNTER" is a durableObject; only kv, d1 and r2 bindings have a resource to import');
+        expect(result.stderr).toContain('  - platform:services.orders.import.COUNTER: binding "COUNTER" is a durableObject; only kv, d1, r2, workflow and queue bindings have a resource to import');
         expect(result.stderr).toContain('  - platform:services.orders.import.DB.id: expected <account_id>/<database_id>: a database id is a lowercase UUID, got "not-a-uuid"');
     });
 });

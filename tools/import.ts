@@ -3,7 +3,9 @@
  *                    [--account-id <id>] [--env <stack>=<env>]...`
  *
  * Turns a hand-edited wrangler configuration into a service declaration (`<out>/service.ts`), the
- * per-stack values of the stacks its environments map to (`<out>/stack.<stack>.yaml`, the `platform:`
+ * per-stack values of the stacks its environments map to (`<out>/stack.<stack>.yaml`: production and
+ * staging from their environments or their usual names, `prod`, `stage`, ..., every other environment as
+ * its own stack, the top level as production or staging when no environment is; the `platform:`
  * keys to merge into `Pulumi.<stack>.yaml`, including the `import` ids that make the first `pulumi up`
  * adopt the live KV namespaces, D1 databases and R2 buckets) and `<out>/import.json` (everything
  * recorded, machine-readable). Prints what it could not carry over, per environment.
@@ -15,20 +17,22 @@
  * renamed to `--out` at the end. `--out` must not exist or be empty.
  *
  * Exit codes: 0 imported (keys that are not supported are reported, not fatal); 2 malformed input or
- * arguments (each problem headed by the key, nothing written); 1 any other failure.
+ * arguments, or a derived name Cloudflare would refuse (each problem headed by the key, nothing written);
+ * 1 any other failure.
  */
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { ValidationError } from "../components/validation";
+import { ValidationError, renderPath, type ValidationIssue } from "../components/validation";
 import { importWranglerConfig, toDeclarationInput, type ImportResult } from "../components/wrangler/import/importConfig";
 import { parseWranglerConfig } from "../components/wrangler/import/parse";
 import { renderImport, renderImportReport } from "../components/wrangler/import/renderImport";
-import { defineService } from "../components/service/declaration";
+import { bindingKind, type DeclaredBinding } from "../components/bindings/index";
+import { defineService, type ServiceDeclarationInput } from "../components/service/declaration";
 import { stackConfigSchema } from "../infra/config";
-import { resolveServices } from "../infra/resolve";
+import { MAX_NAME_LENGTH, overlongNames, resolveServices } from "../infra/resolve";
 
 const USAGE = "usage: npm run import -- <wrangler.toml|wrangler.json|wrangler.jsonc> --out <dir> [--name <service>] " +
     "[--account-id <32-hex id>] [--env <stack>=<env>]...";
@@ -46,7 +50,7 @@ export interface RunImportOptions {
     readonly name?: string;
     /** Account id for environments without `account_id`. */
     readonly accountId?: string;
-    /** Stack → wrangler environment (`{ production: "prod" }`). */
+    /** Stack → wrangler environment (`{ production: "prod" }`); any valid stack name. */
     readonly environments?: Readonly<Record<string, string>>;
 }
 
@@ -61,8 +65,8 @@ export interface RunImportResult {
 
 /**
  * Imports a wrangler config file and writes the output directory atomically.
- * @throws {ValidationError} for a missing or malformed file, bad options or an unusable `--out`
- *   (nothing is written); any other error is a bug.
+ * @throws {ValidationError} for a missing or malformed file, bad options, a derived script or resource
+ *   name longer than Cloudflare accepts, or an unusable `--out` (nothing is written); any other error is a bug.
  */
 export function runImport(options: RunImportOptions): RunImportResult {
     const file = path.resolve(options.file);
@@ -86,6 +90,8 @@ export function runImport(options: RunImportOptions): RunImportResult {
         ...(options.environments === undefined ? {} : { environments: options.environments }),
         extraSecrets: devVarsSecrets(path.dirname(file)),
     });
+    const tooLong = overlongNameIssue(result, options.name !== undefined);
+    if (tooLong !== undefined) throw new ValidationError(`wrangler config ${label}`, [tooLong]);
     selfCheck(result, out);
 
     const declarationModule = toPosix(path.relative(out, DECLARATION_MODULE));
@@ -98,6 +104,46 @@ export function runImport(options: RunImportOptions): RunImportResult {
     const inProject = !path.relative(PROJECT_ROOT, out).startsWith("..");
     const warning = inProject ? "" : `warning: ${out} is outside this project; service.ts imports zod and defineService from it, so move the directory under services/\n`;
     return { result, files: written, report: warning + renderImportReport(result, label, path.relative(process.cwd(), out) || ".", shown) };
+}
+
+/**
+ * The name the platform would derive for the imported service that is the furthest beyond Cloudflare's
+ * limit ({@link overlongNames}: script names `<service>-<stack>`, D1 and R2 names `<service>-<stack>-<binding>`),
+ * as one problem naming the key to change: `--name` (or the file's `name`) with the length that fits
+ * every stack, or the environment whose stack name is too long for any service name.
+ * @param named whether the service name came from `--name`.
+ * @returns undefined when every name fits.
+ */
+export function overlongNameIssue(result: ImportResult, named: boolean): ValidationIssue | undefined {
+    const declaration = defineService(toDeclarationInput(result.declaration));
+    let worst: { stack: ImportResult["stacks"][number]; name: string; binding: string | undefined; fits: number } | undefined;
+    for (const stack of result.stacks) {
+        for (const { name, binding } of overlongNames(stack.stack, declaration)) {
+            const fits = MAX_NAME_LENGTH - (name.length - declaration.name.length);
+            if (worst === undefined || fits < worst.fits) worst = { stack, name, binding, fits };
+        }
+    }
+    if (worst === undefined) return undefined;
+    const { stack, name, binding, fits } = worst;
+    const what = binding === undefined
+        ? `the script name of stack ${stack.stack}, "${name}",`
+        : `the name of the ${declaration.bindings[binding]!.kind} resource of binding ${binding} in stack ${stack.stack}, "${name}",`;
+    const tooLong = `${what} would be ${name.length} characters, more than Cloudflare's ${MAX_NAME_LENGTH}`;
+    if (fits >= 1) {
+        return { path: named ? "--name" : "name", message: `${tooLong}; pass --name <service> with at most ${fits} characters` };
+    }
+    const env = stack.environment;
+    return {
+        path: env === undefined ? (named ? "--name" : "name") : renderEnvPath(env),
+        message: `${tooLong}, whatever the service name; ${env === undefined
+            ? "rename the binding"
+            : `pass --env <stack>=${env} with a shorter stack name${binding === undefined ? "" : ", or rename the binding"}`}`,
+    };
+}
+
+/** `env.<name>` as the importer's paths render it. */
+function renderEnvPath(environment: string): string {
+    return renderPath("", ["env", environment]);
 }
 
 /** Why `out` cannot receive the import, or undefined when it does not exist or is an empty directory. */
@@ -145,7 +191,7 @@ function selfCheck(result: ImportResult, out: string): void {
             services: { [declaration.name]: service },
             secrets: { [declaration.name]: Object.fromEntries(stack.secretNames.map((n) => [n, "placeholder"])) },
             // The stack's database is the user's to add (the report says so); stand one in, as for bound services.
-            ...(Object.values(declaration.bindings).some((b) => b.kind === "hyperdrive")
+            ...(Object.values(declaration.bindings).some((b) => bindingKind(b.kind).needsDatabase === true)
                 ? { database: { neon: { project: { name: "import-self-check", regionId: "aws-us-east-2" } } } }
                 : {}),
         });
@@ -159,24 +205,29 @@ function selfCheck(result: ImportResult, out: string): void {
     }
 }
 
-/** Minimal declarations of the services a declaration binds to, exporting the Durable Object classes it uses. */
+/** Minimal declarations of the services a declaration binds to, declaring what its bindings need of them (Durable Object classes, ...). */
 export function boundServiceStubs(declaration: ReturnType<typeof defineService>): ReturnType<typeof defineService>[] {
-    const classes = new Map<string, Set<string>>();
+    const targets = new Map<string, { bindings: DeclaredBinding[]; classes: string[] }>();
     for (const b of Object.values(declaration.bindings)) {
-        if (b.kind === "service") classes.set(b.service, classes.get(b.service) ?? new Set());
-        if (b.kind === "durableObject" && b.service !== undefined) classes.set(b.service, (classes.get(b.service) ?? new Set()).add(b.className));
+        const stub = bindingKind(b.kind).targetStub?.(b);
+        if (stub === undefined) continue;
+        const target = targets.get(stub.service) ?? { bindings: [], classes: [] };
+        targets.set(stub.service, target);
+        if (stub.binding !== undefined) target.bindings.push(stub.binding);
+        target.classes.push(...(stub.sqliteClasses ?? []).filter((c) => !target.classes.includes(c)));
     }
-    return [...classes].map(([name, set]) => {
-        const list = [...set];
-        return defineService({
-            name,
-            main: "src/index.ts",
-            compatibilityDate: declaration.compatibilityDate,
-            bindings: Object.fromEntries(list.map((c, i) => [`DO_${i}`, { kind: "durableObject" as const, className: c }])),
-            durableObjectMigrations: list.length === 0 ? [] : [{ tag: "v1", newSqliteClasses: list }],
-            env: z.object({}),
-        });
-    });
+    // Tail consumers must be declared services too; they need nothing of their own.
+    for (const consumer of declaration.tailConsumers ?? []) {
+        if (!targets.has(consumer.service)) targets.set(consumer.service, { bindings: [], classes: [] });
+    }
+    return [...targets].map(([name, { bindings, classes }]) => defineService({
+        name,
+        main: "src/index.ts",
+        compatibilityDate: declaration.compatibilityDate,
+        bindings: Object.fromEntries(bindings.map((b, i) => [`STUB_${i}`, b])) as ServiceDeclarationInput["bindings"],
+        durableObjectMigrations: classes.length === 0 ? [] : [{ tag: "v1", newSqliteClasses: classes }],
+        env: z.object({}),
+    }));
 }
 
 /** Writes every file into a temporary sibling of `out`, then renames it to `out`; removes the temporary directory on failure. */
@@ -238,6 +289,7 @@ export function main(argv: readonly string[], streams: Streams = {
     for (const mapping of values.env ?? []) {
         const match = /^([^=]+)=(.+)$/.exec(mapping);
         if (match === null) problems.push(`--env ${mapping}: expected <stack>=<wrangler environment>, e.g. production=prod`);
+        else if (environments[match[1]!] !== undefined) problems.push(`--env ${mapping}: stack ${match[1]} is already fed by --env ${match[1]}=${environments[match[1]!]}; a stack takes one environment`);
         else environments[match[1]!] = match[2]!;
     }
     if (problems.length > 0) {

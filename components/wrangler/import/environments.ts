@@ -28,6 +28,14 @@ export const INHERITABLE_KEYS: ReadonlySet<string> = new Set([
     "compliance_region", "python_modules", "previews",
 ]);
 
+/**
+ * Keys wrangler 3 read and wrangler 4 rejects, still found in real files, with wrangler 3's inheritance:
+ * `node_compat` (`@inheritable` in wrangler 3's `config/environment.ts`; wrangler 4's
+ * `normalizeAndValidateEnvironment` reports it as removed, pointing to the `nodejs_compat` flag). The importer
+ * carries it over as that flag.
+ */
+export const LEGACY_INHERITABLE_KEYS: ReadonlySet<string> = new Set(["node_compat"]);
+
 /** Keys an environment never inherits: it has them only when its own section declares them. */
 export const NOT_INHERITABLE_KEYS: ReadonlySet<string> = new Set([
     "vars", "secrets", "define", "durable_objects", "workflows", "kv_namespaces", "cloudchamber", "containers",
@@ -49,7 +57,7 @@ export type KeyInheritance = "inheritable" | "not-inheritable" | "top-level-only
 
 /** Classifies a configuration key by {@link INHERITABLE_KEYS}, {@link NOT_INHERITABLE_KEYS} and {@link TOP_LEVEL_ONLY_KEYS}. */
 export function keyInheritance(key: string): KeyInheritance {
-    if (INHERITABLE_KEYS.has(key)) return "inheritable";
+    if (INHERITABLE_KEYS.has(key) || LEGACY_INHERITABLE_KEYS.has(key)) return "inheritable";
     if (NOT_INHERITABLE_KEYS.has(key)) return "not-inheritable";
     if (TOP_LEVEL_ONLY_KEYS.has(key)) return "top-level-only";
     return "unknown";

@@ -5,38 +5,51 @@
  * in `importBindings.ts`, the per-stack settings (routes, crons, observability) in `importStack.ts`.
  *
  * How a file maps onto the platform:
- * - Stacks: `staging` ← `env.staging`, `production` ← `env.production` (or any environment named with
- *   `--env <stack>=<env>`); the top level ← the first of production, staging left without an
- *   environment. Each wrangler environment feeds at most one stack, so a live resource is adopted by
- *   one stack only. Every other environment is reported as not mapped.
+ * - Stacks (`stackMapping.ts`): `--env <stack>=<env>` first; then production and staging take the
+ *   environment with their name or one of their usual names (`prod`, `live`, `stage`, `qa`, ...); every
+ *   other environment feeds its own stack, named after it (`preview`, `dev`, `local`, ...); the top level
+ *   ← the first of production, staging left without an environment. Each wrangler environment feeds at
+ *   most one stack, so a live resource is adopted by one stack only. Each mapping is noted.
  * - Environments are read with wrangler's inheritance rules (`environments.ts`): bindings and vars are
  *   per environment, `main`, `compatibility_*`, `routes`, `triggers`, `observability`, `migrations` and
  *   `account_id` are inherited.
  * - The declaration is one per service: its bindings are the union over the mapped environments
  *   (production first), binding names exactly as in the file; a binding one environment lacks is still
- *   declared for every stack and reported. `main`, compatibility settings and migrations come from the
- *   production environment (else staging); differences are reported.
- * - Per stack: routes, custom domains, workers.dev, and the vars, crons and observability that differ
+ *   declared for every stack and reported. `main` and compatibility settings come from the production
+ *   environment (else staging); differences are reported. The Durable Object migrations are the one
+ *   history every Worker the platform keeps deploying can move to (`importMigrations.ts`).
+ * - The service name is `--name`, else the top-level `name`, else the name the environments' own names
+ *   agree on once their `-<env>` suffix is removed.
+ * - Worker settings (`importWorkerSettings.ts`): placement, limits, logpush, keep_vars, minify, rules and
+ *   tail_consumers carried over, node_compat as the nodejs_compat flag, containers and the bundling keys the
+ *   platform cannot honour refused with a note.
+ * - Per stack: routes, custom domains, workers.dev, and the vars, crons, observability, placement, limits and logpush that differ
  *   from the declaration; the ids of live KV namespaces, D1 databases and R2 buckets as the provider's
  *   `import` ids (`components/bindings/adoption.ts`) with their existing names. Placeholder and missing ids are reported.
  */
 import { z } from "zod";
 import { SERVICE_NAME, defineService, type ServiceDeclarationInput } from "../../service/declaration";
+import { bindingKind } from "../../bindings/index";
 import { replayMigrations, type DurableObjectMigration, type DurableObjectStorage } from "../../service/durableObjectMigrations";
+import { STACK_NAME, STACK_NAME_RULE, scriptNameOf } from "../../stackName";
 import { ValidationError, describeValue, renderPath, type ValidationIssue } from "../../validation";
 import { effectiveEnvironment, environmentNames, type RawConfig } from "./environments";
-import { collectBindings, importsOf, reportAddedBindings } from "./importBindings";
+import { bindingKeys, collectBindings, importsOf, reportAddedBindings } from "./importBindings";
 import { serviceNameFrom, type MappedEnv, type Note } from "./importContext";
-import { ACCOUNT_ID, type ImportableKind } from "../../bindings/adoption";
+import { declaredMigrations, environmentMigrations } from "./importMigrations";
+import { mapEnvironments } from "./stackMapping";
+import { ACCOUNT_ID } from "../../bindings/adoption";
 import { accountOf, cronsOf, observabilityOf, reportScript, routingOf } from "./importStack";
 import { wranglerConfigIssues } from "./wranglerSchema";
+import { importWorkerSettings, workerSettingsInput, WORKER_SETTINGS_KEYS, type ImportedStackSettings, type ImportedWorkerSettings } from "./importWorkerSettings";
 
 export { serviceNameFrom } from "./importContext";
 
-/** The stacks an import writes values for, in the order their environments claim resources. */
-export const IMPORT_STACKS = ["production", "staging"] as const;
-/** A stack an import writes values for. */
-export type ImportStack = (typeof IMPORT_STACKS)[number];
+/**
+ * A stack an import writes values for: `production`, `staging`, or a stack named after a wrangler
+ * environment (a valid stack name, `components/stackName.ts`). See `stackMapping.ts`.
+ */
+export type ImportStack = string;
 
 /**
  * What a note says about the original:
@@ -44,10 +57,11 @@ export type ImportStack = (typeof IMPORT_STACKS)[number];
  * - `changed`: carried over differently (a number var becomes a string, a new script name);
  * - `not-imported`: a live resource that is not adopted (placeholder or missing id, no account id);
  * - `added`: the generated config of this environment has a binding the original environment lacks;
+ * - `mapped`: which stack an environment (or the top level) feeds, and why;
  * - `not-mapped`: an environment no stack takes;
  * - `action`: carried over, but a step is left to the user (a KV title to fill in, a route to move).
  */
-export type ImportNoteCategory = "unsupported" | "changed" | "not-imported" | "added" | "not-mapped" | "action";
+export type ImportNoteCategory = "unsupported" | "changed" | "not-imported" | "added" | "mapped" | "not-mapped" | "action";
 
 /** One thing the import reports. */
 export interface ImportNote {
@@ -76,11 +90,14 @@ export interface ImportedDeclaration {
     readonly envKeys: readonly string[];
     readonly crons: readonly string[];
     readonly observability: { readonly enabled: boolean; readonly headSamplingRate: number };
+    /** placement, limits, logpush, keepVars, minify, moduleRules, tailConsumers, when set (`importWorkerSettings.ts`). @default {} */
+    readonly workerSettings?: ImportedWorkerSettings;
 }
 
 /** A live resource recorded for adoption. */
 export interface ImportedResource {
-    readonly kind: ImportableKind;
+    /** The binding kind (`kv`, `d1`, `r2`, ...). */
+    readonly kind: string;
     /** The provider's import id. */
     readonly id: string;
     /** Namespace id, database id or bucket name. */
@@ -97,8 +114,8 @@ export interface RecordedRoute {
     readonly zoneName?: string;
 }
 
-/** `platform:services.<name>` values for one stack. */
-export interface StackOverrides {
+/** `platform:services.<name>` values for one stack; `placement`, `limits` and `logpush` only when they differ from the declaration's. */
+export interface StackOverrides extends ImportedStackSettings {
     readonly routes: readonly string[];
     readonly customDomains: readonly string[];
     readonly workersDev: boolean;
@@ -136,7 +153,7 @@ export interface ImportedStack {
 /** The result of {@link importWranglerConfig}. */
 export interface ImportResult {
     readonly declaration: ImportedDeclaration;
-    /** Mapped stacks, production first. */
+    /** Mapped stacks: production, staging, then the others in the file's order. */
     readonly stacks: readonly ImportedStack[];
     /** Every note, in the order found. */
     readonly notes: readonly ImportNote[];
@@ -146,57 +163,46 @@ export interface ImportResult {
 export interface ImportOptions {
     /** The file's name, for messages (`wrangler.toml`). */
     readonly source: string;
-    /** Service name. @default the file's `name`, lowercased with `_` and other characters as `-` */
+    /**
+     * Service name. @default the file's `name`, lowercased with `_` and other characters as `-`; without
+     * one, the name the environments' own names agree on without their `-<env>` suffix
+     */
     readonly name?: string;
     /** Account id (32 hex) for environments without `account_id`; without one their resources are not adopted. */
     readonly accountId?: string;
-    /** Explicit mappings, stack → wrangler environment name (`{ production: "prod" }`). */
+    /** Explicit mappings, stack → wrangler environment name (`{ production: "prod", "eu-west": "eu" }`); any valid stack name. */
     readonly environments?: Readonly<Record<string, string>>;
     /** Secret names found beside the config (`.dev.vars`), with where they came from. */
     readonly extraSecrets?: readonly { readonly name: string; readonly source: string }[];
 }
 
-/** Keys of an environment the import carries over (possibly partly; their sub-keys are reported). */
-const SUPPORTED_KEYS = new Set([
+/** Keys of an environment the import carries over besides the binding kinds' (possibly partly; their sub-keys are reported). */
+const SETTINGS_KEYS = [
     "name", "main", "compatibility_date", "compatibility_flags", "account_id", "workers_dev", "route", "routes",
-    "triggers", "observability", "vars", "secrets", "kv_namespaces", "d1_databases", "r2_buckets", "durable_objects",
-    "services", "migrations", "hyperdrive",
-]);
+    "triggers", "observability", "migrations",
+];
+/**
+ * Every key the import carries over or reports itself: {@link SETTINGS_KEYS}, the worker settings' keys
+ * (`importWorkerSettings.ts`) and the wrangler keys of the binding table's kinds.
+ */
+function supportedKeys(): Set<string> {
+    return new Set([...SETTINGS_KEYS, ...WORKER_SETTINGS_KEYS, ...bindingKeys()]);
+}
 
 /** Why a key is not supported, for the report (keys not listed get a generic reason). */
 const UNSUPPORTED_REASONS: Readonly<Record<string, string>> = {
     $schema: "editor hint for wrangler's JSON schema, not configuration",
-    ai: "Workers AI bindings are not a platform binding kind",
-    analytics_engine_datasets: "Workers Analytics Engine bindings are not a platform binding kind",
-    assets: "static assets are not part of service declarations",
-    browser: "Browser Rendering bindings are not a platform binding kind",
     build: "custom build commands are not part of service declarations (the platform bundles `main` with esbuild)",
-    containers: "Cloudflare Containers are not a platform binding kind",
     define: "build-time defines are not part of service declarations",
     dev: "local `wrangler dev` options belong to no stack",
-    dispatch_namespaces: "Workers for Platforms dispatch namespaces are not a platform binding kind",
-    images: "Images bindings are not a platform binding kind",
-    keep_vars: "the platform always sets every var it declares",
-    limits: "CPU limits are not part of service declarations",
-    logpush: "Logpush is not part of service declarations",
     pages_build_output_dir: "a Cloudflare Pages project's setting: this file configures Pages, not a Worker",
-    placement: "Smart Placement is not part of service declarations",
     preview_urls: "preview URLs are not part of service declarations",
-    queues: "Queues producers and consumers are not a platform binding kind",
-    rules: "module rules are not part of service declarations (the bundler has no loader for non-JS modules)",
-    send_email: "Email bindings are not a platform binding kind",
     site: "Workers Sites (legacy) are not supported; use static assets",
-    tail_consumers: "Tail Workers are not part of service declarations",
-    unsafe: "unsafe bindings and metadata are not supported",
     upload_source_maps: "source map upload is not part of service declarations",
-    vectorize: "Vectorize bindings are not a platform binding kind",
-    version_metadata: "version metadata bindings are not a platform binding kind",
-    workflows: "Workflows bindings are not a platform binding kind",
 };
 
 const COMPAT_FLAG = /^[a-z0-9_]+$/;
 const DEFAULT_MAIN = "src/index.ts";
-const CLASS_NAME = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
 /**
  * Imports a parsed wrangler configuration.
@@ -215,28 +221,27 @@ export function importWranglerConfig(raw: RawConfig, options: ImportOptions): Im
     };
 
     const mapped = mapEnvironments(raw, options, note);
-    const serviceName = serviceNameOf(raw, options, note, issues);
+    const serviceName = serviceNameOf(raw, mapped, options, note, issues);
     const base = mapped[0]!;
     const compatibilityDate = compatibilityDateOf(mapped, note, issues);
-    const migrations = migrationsOf(base, issues);
+    const histories = environmentMigrations(mapped, serviceName, issues);
+    if (issues.length > 0) throw new ValidationError(subject, issues);
+    const migrations = declaredMigrations(histories, serviceName, note, issues);
     if (issues.length > 0) throw new ValidationError(subject, issues);
 
     const main = mainOf(mapped, note);
     const compatibilityFlags = compatibilityFlagsOf(mapped, note);
-    for (const m of mapped.slice(1)) {
-        if (JSON.stringify(m.env.migrations ?? []) !== JSON.stringify(base.env.migrations ?? [])) {
-            note(m.environment, m.at("migrations"), "changed", `differs from ${base.label}'s; one declaration serves every stack: the migrations of ${base.label} are declared`);
-        }
-    }
     const liveClasses = replayMigrations(migrations).classes;
 
     const { bindings, varValues, declaredFrom } = collectBindings(mapped, serviceName, liveClasses, options, note);
-    const secretNames = Object.entries(bindings).filter(([, b]) => b.kind === "secret").map(([n]) => n);
+    const secretNames = Object.entries(bindings).filter(([, b]) => bindingKind(b.kind).envContract?.secret === true).map(([n]) => n);
     reportAddedBindings(mapped, declaredFrom, note);
+    const settings = importWorkerSettings(raw, mapped, serviceName, note);
 
     const defaults: Record<string, string> = {};
     for (const [name, binding] of Object.entries(bindings)) {
-        if (binding.kind === "var") defaults[name] = binding.value;
+        const value = bindingKind(binding.kind).envContract?.defaultValue?.(binding);
+        if (value !== undefined) defaults[name] = value;
     }
     const crons = cronsOf(base, note);
     const observability = observabilityOf(base, note);
@@ -244,7 +249,7 @@ export function importWranglerConfig(raw: RawConfig, options: ImportOptions): Im
     reportFileKeys(raw, note);
 
     const claimed = new Map<string, string>();
-    const stacks = mapped.map((m): ImportedStack => {
+    const stacks = mapped.map((m, index): ImportedStack => {
         const envCrons = m === base ? crons : cronsOf(m, note);
         const envObservability = m === base ? observability : observabilityOf(m, note);
         const vars: Record<string, string> = {};
@@ -253,14 +258,13 @@ export function importWranglerConfig(raw: RawConfig, options: ImportOptions): Im
         }
         const routing = routingOf(m, note);
         const accountId = accountOf(m, options, note);
-        const scriptName = typeof m.env.name === "string" ? m.env.name : undefined;
+        const { scriptName, history } = histories[index]!;
         reportScript(m, serviceName, scriptName, routing.routes, note);
-        const classes = replayMigrations(migrationsOf(m, [])).classes;
-        const steps = Array.isArray(m.env.migrations) ? m.env.migrations as RawConfig[] : [];
-        const lastTag = steps.length > 0 ? String(steps[steps.length - 1]!.tag) : undefined;
+        const classes = replayMigrations(history).classes;
+        const lastTag = history.length > 0 ? history[history.length - 1]!.tag : undefined;
         if (classes.size > 0 && scriptName !== undefined) {
             const list = `Durable Object class${classes.size === 1 ? "" : "es"} ${[...classes.keys()].join(", ")}`;
-            const platformScript = `${serviceName}-${m.stack}`;
+            const platformScript = scriptNameOf(serviceName, m.stack);
             note(m.environment, m.at("migrations"), "action", scriptName === platformScript
                 ? `${list} live in Worker "${scriptName}" at migration tag ${lastTag}; the platform deploys the same script, so the objects stay. ` +
                   "The declaration keeps the migration tags as they are: never rename or remove an applied step"
@@ -282,6 +286,7 @@ export function importWranglerConfig(raw: RawConfig, options: ImportOptions): Im
                 ...(Object.keys(vars).length > 0 ? { vars } : {}),
                 ...(JSON.stringify(envCrons) === JSON.stringify(crons) ? {} : { crons: envCrons }),
                 ...(JSON.stringify(envObservability) === JSON.stringify(observability) ? {} : { observability: envObservability }),
+                ...settings.overridesFor(m),
             },
             imports: importsOf(m, accountId, declaredFrom, claimed, note),
             durableObjects: { classes: Object.fromEntries(classes), lastTag },
@@ -294,12 +299,13 @@ export function importWranglerConfig(raw: RawConfig, options: ImportOptions): Im
         name: serviceName,
         main,
         compatibilityDate: compatibilityDate!,
-        compatibilityFlags,
+        compatibilityFlags: [...compatibilityFlags, ...settings.compatibilityFlags],
         bindings,
         durableObjectMigrations: migrations,
-        envKeys: Object.entries(bindings).filter(([, b]) => b.kind === "var" || b.kind === "secret").map(([n]) => n),
+        envKeys: Object.entries(bindings).filter(([, b]) => bindingKind(b.kind).envContract !== undefined).map(([n]) => n),
         crons,
         observability,
+        workerSettings: settings.declaration,
     };
     // The import maps every case it knows into a valid declaration; a failure here is a bug in the import.
     defineService(toDeclarationInput(declaration));
@@ -321,6 +327,7 @@ export function toDeclarationInput(declaration: ImportedDeclaration): ServiceDec
         env: z.object(Object.fromEntries(declaration.envKeys.map((k) => [k, z.string()]))),
         crons: [...declaration.crons],
         observability: { ...declaration.observability },
+        ...workerSettingsInput(declaration.workerSettings ?? {}),
     };
 }
 
@@ -338,8 +345,8 @@ function optionIssues(raw: RawConfig, options: ImportOptions): ValidationIssue[]
     const used = new Map<string, string>();
     for (const [stack, envName] of Object.entries(options.environments ?? {})) {
         const at = `--env ${stack}=${envName}`;
-        if (!(IMPORT_STACKS as readonly string[]).includes(stack)) {
-            issues.push({ path: at, message: `unknown stack "${stack}"; expected staging or production` });
+        if (!STACK_NAME.test(stack)) {
+            issues.push({ path: at, message: `"${stack}" is not a stack name: expected ${STACK_NAME_RULE}` });
         } else if (!names.includes(envName)) {
             issues.push({ path: at, message: `the file has no env.${envName}; its environments: ${names.length === 0 ? "none (only the top level)" : names.join(", ")}` });
         } else if (used.has(envName)) {
@@ -350,61 +357,27 @@ function optionIssues(raw: RawConfig, options: ImportOptions): ValidationIssue[]
     return issues;
 }
 
-function mapEnvironments(
-    raw: RawConfig,
-    options: ImportOptions,
-    note: Note,
-): MappedEnv[] {
-    const names = environmentNames(raw);
-    const chosen = new Map<ImportStack, { environment: string | undefined }>();
-    for (const stack of IMPORT_STACKS) {
-        const explicit = options.environments?.[stack];
-        if (explicit !== undefined) chosen.set(stack, { environment: explicit });
-    }
-    const taken = () => new Set([...chosen.values()].map((c) => c.environment));
-    for (const stack of IMPORT_STACKS) {
-        if (!chosen.has(stack) && names.includes(stack) && !taken().has(stack)) chosen.set(stack, { environment: stack });
-    }
-    const topStack = IMPORT_STACKS.find((s) => !chosen.has(s));
-    if (topStack !== undefined) chosen.set(topStack, { environment: undefined });
-
-    const mappedNames = taken();
-    for (const name of names) {
-        if (mappedNames.has(name)) continue;
-        const free = IMPORT_STACKS.filter((s) => chosen.get(s)?.environment === undefined);
-        note(name, renderPath("", ["env", name]), "not-mapped",
-            `environment "${name}" is not mapped to a stack (the platform's stacks are staging and production); its bindings, vars and routes are not imported` +
-            (free.length > 0 ? `. To import it instead of the top level, pass --env ${free[0]}=${name}` : ""));
-    }
-    if (!mappedNames.has(undefined)) {
-        note(undefined, "(top level)", "not-mapped",
-            "the top level is not mapped to a stack: env.staging and env.production are. Its bindings and vars are not imported; the keys environments inherit from it are");
-    }
-    return IMPORT_STACKS.filter((s) => chosen.has(s)).map((stack) => {
-        const environment = chosen.get(stack)!.environment;
-        const prefix = environment === undefined ? "" : renderPath("", ["env", environment]);
-        const effective = effectiveEnvironment(raw, environment);
-        return {
-            stack,
-            environment,
-            label: environment === undefined ? "the top level" : prefix,
-            env: effective.env,
-            inherited: effective.inherited,
-            at: (...segments: PropertyKey[]) => renderPath(prefix, segments),
-        };
-    });
-}
-
+/**
+ * The service name: `--name`, else the top-level `name`, else the one the environments' own names agree
+ * on ({@link nameFromEnvironments}); a name that is not one becomes one (`My_API` → `my-api`, noted).
+ */
 function serviceNameOf(
     raw: RawConfig,
+    mapped: readonly MappedEnv[],
     options: ImportOptions,
     note: Note,
     issues: ValidationIssue[],
 ): string {
     if (options.name !== undefined) return options.name;
     if (typeof raw.name !== "string") {
-        issues.push({ path: "name", message: "missing: the file has no top-level Worker name; pass --name <service>" });
-        return "unnamed";
+        const agreed = nameFromEnvironments(raw, mapped);
+        if ("problem" in agreed) {
+            issues.push({ path: "name", message: `missing: the file has no top-level Worker name, ${agreed.problem}; pass --name <service>` });
+            return "unnamed";
+        }
+        note(undefined, "name", "changed", `not set at the top level; the service is named "${agreed.name}", on which ${agreed.from} agree ` +
+            "once their -<env> suffix is removed; pass --name to choose another");
+        return agreed.name;
     }
     const name = serviceNameFrom(raw.name);
     if (name === undefined) {
@@ -415,6 +388,34 @@ function serviceNameOf(
         note(undefined, "name", "changed", `the service is named "${name}" (service names are lowercase letters, digits and dashes); pass --name to choose another`);
     }
     return name;
+}
+
+/**
+ * The service name the `env.<name>.name` keys agree on, each without a trailing `-<env>` (or `_<env>`,
+ * `.<env>`; also the stack it feeds: `foo-production` in `env.prod`), as a service name.
+ * @returns the name and the keys it comes from, or why there is none (no environment names its Worker,
+ *   or they disagree).
+ */
+function nameFromEnvironments(raw: RawConfig, mapped: readonly MappedEnv[]): { name: string; from: string } | { problem: string } {
+    const found: { key: string; text: string; name: string | undefined }[] = [];
+    const sections = (raw.env ?? {}) as Record<string, RawConfig>;
+    for (const environment of environmentNames(raw)) {
+        const text = sections[environment]?.name;
+        if (typeof text !== "string") continue;
+        const stack = mapped.find((m) => m.environment === environment)?.stack;
+        const suffixes = [environment, ...(stack === undefined ? [] : [stack])].sort((a, b) => b.length - a.length);
+        const suffix = suffixes.find((x) => text.toLowerCase().endsWith(x.toLowerCase()) && /[-_.]$/.test(text.slice(0, text.length - x.length)) && text.length > x.length + 1);
+        const stripped = suffix === undefined ? text : text.slice(0, text.length - suffix.length - 1);
+        found.push({ key: renderPath("", ["env", environment, "name"]), text, name: serviceNameFrom(stripped) });
+    }
+    if (found.length === 0) return { problem: "and no env section names its Worker" };
+    const names = new Set(found.map((f) => f.name));
+    const [only] = names;
+    const list = found.map((f) => `${f.key} ${JSON.stringify(f.text)}${f.name === undefined ? " (no service name)" : f.name === only && names.size === 1 ? "" : ` → "${f.name}"`}`).join(", ");
+    if (names.size > 1 || only === undefined) {
+        return { problem: `and the env sections' names do not agree on one service name once their -<env> suffix is removed (${list})` };
+    }
+    return { name: only, from: list };
 }
 
 function compatibilityDateOf(
@@ -474,47 +475,12 @@ function compatibilityFlagsOf(mapped: readonly MappedEnv[], note: Note): string[
     });
 }
 
-/** The migration history of an environment in the declaration's shape; problems go to `issues` (a history wrangler would reject). */
-function migrationsOf(m: MappedEnv, issues: ValidationIssue[]): DurableObjectMigration[] {
-    const steps = Array.isArray(m.env.migrations) ? m.env.migrations as RawConfig[] : [];
-    const fields: Record<string, string> = {
-        newClasses: "new_classes", newSqliteClasses: "new_sqlite_classes", renamedClasses: "renamed_classes",
-        deletedClasses: "deleted_classes", transferredClasses: "transferred_classes",
-    };
-    const history = steps.map((step, i): DurableObjectMigration => {
-        const classList = (key: string): string[] | undefined => {
-            const list = step[key] as string[] | undefined;
-            list?.forEach((c, j) => {
-                if (!CLASS_NAME.test(c)) issues.push({ path: m.at("migrations", i, key, j), message: `expected a JavaScript class name, got ${describeValue(c)}` });
-            });
-            return list === undefined || list.length === 0 ? undefined : [...list];
-        };
-        const renamed = step.renamed_classes as { from: string; to: string }[] | undefined;
-        const transferred = step.transferred_classes as { from: string; from_script: string; to: string }[] | undefined;
-        const out: Record<string, unknown> = { tag: step.tag };
-        const newClasses = classList("new_classes");
-        const newSqliteClasses = classList("new_sqlite_classes");
-        const deletedClasses = classList("deleted_classes");
-        if (newClasses !== undefined) out.newClasses = newClasses;
-        if (newSqliteClasses !== undefined) out.newSqliteClasses = newSqliteClasses;
-        if (renamed !== undefined && renamed.length > 0) out.renamedClasses = renamed.map(({ from, to }) => ({ from, to }));
-        if (deletedClasses !== undefined) out.deletedClasses = deletedClasses;
-        if (transferred !== undefined && transferred.length > 0) {
-            out.transferredClasses = transferred.map(({ from, from_script, to }) => ({ from, fromScript: from_script, to }));
-        }
-        return out as unknown as DurableObjectMigration;
-    });
-    for (const problem of replayMigrations(history).problems) {
-        issues.push({ path: m.at("migrations", problem.index, fields[problem.field] ?? problem.field), message: problem.message });
-    }
-    return history;
-}
-
 // ─── Keys the import does not carry ─────────────────────────────────────────────────────────────
 
 function reportUnsupportedKeys(m: MappedEnv, note: Note): void {
+    const supported = supportedKeys();
     for (const key of Object.keys(m.env)) {
-        if (SUPPORTED_KEYS.has(key)) continue;
+        if (supported.has(key)) continue;
         const inherited = m.inherited.includes(key) ? " (inherited from the top level)" : "";
         note(m.environment, m.at(key), "unsupported", `not supported${inherited}: ${UNSUPPORTED_REASONS[key] ?? "not part of service declarations"}; not imported`);
     }
@@ -524,6 +490,7 @@ function reportUnsupportedKeys(m: MappedEnv, note: Note): void {
 function reportFileKeys(raw: RawConfig, note: Note): void {
     const top = effectiveEnvironment(raw, undefined);
     for (const key of top.topLevelOnly) {
+        if (supportedKeys().has(key)) continue; // keep_vars
         note(undefined, key, "unsupported", `not supported: ${UNSUPPORTED_REASONS[key] ?? "a top-level wrangler setting with no platform equivalent"}; not imported`);
     }
     for (const key of top.unknown) {

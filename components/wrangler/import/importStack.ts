@@ -4,6 +4,7 @@
  * called by `importConfig.ts`.
  */
 import { cronProblem } from "../../service/cron";
+import { scriptNameOf } from "../../stackName";
 import type { RawConfig } from "./environments";
 import type { ImportOptions, RecordedRoute } from "./importConfig";
 import type { MappedEnv, Note } from "./importContext";
@@ -119,7 +120,7 @@ export function reportScript(
     routes: readonly RecordedRoute[],
     note: Note,
 ): void {
-    const platformScript = `${serviceName}-${m.stack}`;
+    const platformScript = scriptNameOf(serviceName, m.stack);
     if (scriptName === platformScript) return;
     note(m.environment, m.at("name"), "changed",
         `the Worker deploys as "${scriptName ?? "(unnamed)"}"; the platform deploys stack ${m.stack} as "${platformScript}", a new script (its secrets, routes and Durable Objects are its own)`);

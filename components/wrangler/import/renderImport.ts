@@ -5,6 +5,8 @@
  */
 import { Document, isMap, type YAMLMap } from "yaml";
 import { toWranglerMigration } from "../generate";
+import { scriptNameOf } from "../../stackName";
+import { USUAL_ENVIRONMENT_NAMES } from "./stackMapping";
 import type { ImportNote, ImportNoteCategory, ImportResult, ImportedStack } from "./importConfig";
 
 /** Options of {@link renderImport}. */
@@ -54,6 +56,8 @@ export function renderServiceModule(result: ImportResult, options: RenderImportO
     fields.push(`env: ${contract}`);
     if (d.crons.length > 0) fields.push(`crons: ${printTs(d.crons, 1)}`);
     fields.push(`observability: ${printTs(d.observability, 1)}`);
+    // placement, limits, logpush, keepVars, minify, moduleRules, tailConsumers, when the original sets them.
+    for (const [field, value] of Object.entries(d.workerSettings ?? {})) fields.push(`${field}: ${printTs(value, 1)}`);
 
     const mapping = result.stacks.map((s) => `${s.stack} ← ${s.label}`).join("; ");
     const counts = countByCategory(result.notes);
@@ -86,6 +90,9 @@ export function renderStackFile(result: ImportResult, stack: ImportedStack, opti
     if (stack.overrides.vars !== undefined) service.vars = { ...stack.overrides.vars };
     if (stack.overrides.crons !== undefined) service.crons = [...stack.overrides.crons];
     if (stack.overrides.observability !== undefined) service.observability = { ...stack.overrides.observability };
+    if (stack.overrides.placement !== undefined) service.placement = { ...stack.overrides.placement };
+    if (stack.overrides.limits !== undefined) service.limits = { ...stack.overrides.limits };
+    if (stack.overrides.logpush !== undefined) service.logpush = stack.overrides.logpush;
     const imports = Object.entries(stack.imports);
     if (imports.length > 0) {
         service.import = Object.fromEntries(imports.map(([binding, r]) => [binding, r.name === undefined ? { id: r.id } : { id: r.id, name: r.name }]));
@@ -98,6 +105,7 @@ export function renderStackFile(result: ImportResult, stack: ImportedStack, opti
     const doc = new Document({ config });
     const header = [
         ` Stack ${stack.stack} of service ${svc}, imported from ${options.source} (${stack.label}) by \`npm run import\`.`,
+        ...(stack.stack in USUAL_ENVIRONMENT_NAMES ? [] : [` A stack of its own: if the project has no stack ${stack.stack} yet, create it first (\`pulumi stack init ${stack.stack}\`).`]),
         ` Merge these keys into Pulumi.${stack.stack}.yaml (keep the entries of other services), then run`,
         `   npm run plan -- --stack ${stack.stack}`,
     ];
@@ -138,7 +146,7 @@ export function importManifest(result: ImportResult, source: string): Record<str
         stacks: Object.fromEntries(result.stacks.map((s) => [s.stack, {
             environment: s.environment ?? null,
             originalScriptName: s.scriptName ?? null,
-            platformScriptName: `${d.name}-${s.stack}`,
+            platformScriptName: scriptNameOf(d.name, s.stack),
             accountId: s.accountId ?? null,
             zone: s.zone ?? null,
             imports: s.imports,
@@ -152,6 +160,7 @@ export function importManifest(result: ImportResult, source: string): Record<str
 }
 
 const CATEGORY_TITLES: Readonly<Record<ImportNoteCategory, string>> = {
+    mapped: "mapped to a stack",
     unsupported: "not supported, not imported",
     "not-imported": "live resources not adopted",
     changed: "carried over differently",
@@ -197,7 +206,7 @@ export function renderImportReport(result: ImportResult, source: string, outDir:
 
 function countByCategory(notes: readonly ImportNote[]): string {
     const counts = new Map<string, number>();
-    for (const n of notes) if (n.category !== "action") counts.set(n.category, (counts.get(n.category) ?? 0) + 1);
+    for (const n of notes) if (n.category !== "action" && n.category !== "mapped") counts.set(n.category, (counts.get(n.category) ?? 0) + 1);
     return [...counts].map(([c, n]) => `${n} ${c}`).join(", ");
 }
 
