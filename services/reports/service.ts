@@ -10,8 +10,11 @@ export default defineService({
     main: "src/index.ts",
     compatibilityDate: "2026-04-01",
     version: "1.0.2",
+    // The Worker's `env` is derived from these (`src/index.ts`: `EnvOf<typeof declaration, ...>`).
     bindings: {
+        /** Service binding to the api Worker (its default export: `fetch` only). */
         API: { kind: "service", service: "api" },
+        /** IANA time zone of the report's date; checked by the env contract (`contract.ts`). */
         REPORT_TIMEZONE: { kind: "var", value: "UTC" },
     },
     env: reportsEnv,

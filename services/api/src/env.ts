@@ -1,26 +1,13 @@
 /**
- * The api Worker's `env`: the bindings its declaration (`../service.ts`) generates. Values of the
- * `var`/`secret` bindings are untrusted until checked against the env contract (`../contract.ts`).
+ * The api Worker's `env`, derived from its declaration (`../service.ts`): one property per binding, typed by
+ * its kind, with `COUNTER` typed by the {@link Counter} class this entry module exports. Values of the
+ * `var`/`secret` bindings are untrusted strings until checked against the env contract (`../contract.ts`).
  */
-import type { z } from "zod";
-import type { apiEnv } from "../contract";
-import type { Counter } from "./counter";
+import type { ConfigOf, EnvOf } from "../../../components/service/envOf";
+import type declaration from "../service";
 
-export interface Env {
-    /** Workers KV: note cache, `notes/<id>` → JSON note, one hour. */
-    readonly CACHE: KVNamespace;
-    /** D1: the `notes` table (`../migrations`). */
-    readonly DB: D1Database;
-    /** R2: uploaded files, by key. */
-    readonly FILES: R2Bucket;
-    /** Durable Object namespace of {@link Counter}: one instance per note counts its views. */
-    readonly COUNTER: DurableObjectNamespace<Counter>;
-    /** Hyperdrive: the environment's PostgreSQL (its Neon branch); `connectionString` for a Postgres client. */
-    readonly DATABASE: Hyperdrive;
-    readonly LOG_LEVEL: string;
-    readonly PUBLIC_BASE_URL: string;
-    readonly SIGNING_KEY: string;
-}
+/** Bindings of the api Worker (see the docstrings of `../service.ts`). */
+export type Env = EnvOf<typeof declaration, { classes: typeof import("./index") }>;
 
 /** The env contract's keys after validation. */
-export type ApiConfig = z.output<typeof apiEnv>;
+export type ApiConfig = ConfigOf<typeof declaration>;

@@ -9,15 +9,15 @@
 import {
     checkEnvContract, createHealthHandler, envContractErrorResponse, errorMessage, failingChecks, parseHealthReport,
 } from "../../../components/health/index";
+import type { EnvOf } from "../../../components/service/envOf";
 import { reportsEnv } from "../contract";
 import declaration from "../service";
 
-export interface Env {
-    /** Service binding to the api Worker. */
-    readonly API: Fetcher;
-    /** IANA time zone of the report's date; checked against the env contract. */
-    readonly REPORT_TIMEZONE: string;
-}
+/**
+ * The reports Worker's `env`, derived from its declaration: `API` is typed by the api service's entry module
+ * (its default export, so `fetch` only), `REPORT_TIMEZONE` is the raw string the env contract checks.
+ */
+export type Env = EnvOf<typeof declaration, { services: { api: typeof import("../../api/src/index") } }>;
 
 /** Time limit of the call to the api service, in milliseconds. */
 const API_TIMEOUT_MS = 5000;
@@ -78,7 +78,7 @@ export default {
 } satisfies ExportedHandler<Env>;
 
 /** Calls the api service's health endpoint and summarizes the answer. Never throws. */
-async function summarize(api: Fetcher, timeZone: string, now: Date): Promise<ReportSummary> {
+async function summarize(api: Env["API"], timeZone: string, now: Date): Promise<ReportSummary> {
     const base = { service: declaration.name, generatedAt: now.toISOString(), ...calendarDate(now, timeZone) };
     const started = Date.now();
     try {
