@@ -11,6 +11,7 @@ import { declareDatabase, type DatabaseStackOutput } from "./database";
 import { declareGithub, resolveGithub } from "./github";
 import type { ServiceEntry } from "./registry";
 import { resolveServices } from "./resolve";
+import { redactSdkDebugLog } from "./sdkDebugLog";
 
 /** Absolute path of the project root (the directory holding Pulumi.yaml). */
 export const PROJECT_ROOT = path.resolve(__dirname, "..");
@@ -31,6 +32,8 @@ export interface Platform {
  *   (It is a `pulumi.RunError` to the CLI: printed without a stack trace.)
  */
 export function definePlatform(services: readonly ServiceEntry[], stack: string = pulumi.getStack()): Platform {
+    // Before any registration: the SDK would otherwise log every resource's state, secrets included.
+    redactSdkDebugLog();
     const config = loadStackConfig();
     const resolved = resolveServices(stack, config, services, PROJECT_ROOT);
     const github = resolveGithub(stack, config, resolved);
