@@ -2,9 +2,8 @@
  * Secret hygiene: nothing secret-looking travels as a plain-text binding, which Cloudflare shows in the
  * dashboard and the API returns in clear. Messages name the binding, never its value.
  */
-import * as cloudflare from "@pulumi/cloudflare";
-import { validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/policy";
-import { resourceScriptLabel } from "./stackView";
+import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { onWorkerResources, WORKER_CODE } from "./stackView";
 
 /** Settings of {@link noPlaintextSecrets}. */
 export interface PlaintextSecretsConfig {
@@ -58,7 +57,7 @@ export function secretValueReason(value: string, config: Pick<PlaintextSecretsCo
 /** No secret-looking name or value in `plain_text` / `json` bindings. */
 export const noPlaintextSecrets: ResourceValidationPolicy = {
     name: "no-plaintext-secrets",
-    description: "Checks that no plain-text Worker binding has a secret-looking name or value.",
+    description: "Checks that no plain-text Worker binding, of a script or of a version, has a secret-looking name or value.",
     severity: "critical",
     enforcementLevel: "advisory",
     tags: ["security", "secrets"],
@@ -72,24 +71,27 @@ export const noPlaintextSecrets: ResourceValidationPolicy = {
             minEntropyBitsPerChar: { type: "number", minimum: 0, default: 3.5, description: "Entropy above which a token-shaped value counts as random, in bits per character." },
         },
     },
-    validateResource: validateResourceOfType(cloudflare.WorkersScript, (script, args, reportViolation) => {
+    // A script's bindings and each version's: a versioned Worker uploads them with every WorkerVersion.
+    validateResource: onWorkerResources<{ bindings?: PlainBinding[] }>(WORKER_CODE, ({ bindings }, { subject }, args, reportViolation) => {
         const config = args.getConfig<PlaintextSecretsConfig>();
-        const label = resourceScriptLabel(script.scriptName, args.name);
-        for (const binding of script.bindings ?? []) {
+        for (const binding of bindings ?? []) {
             if (binding.type !== "plain_text" && binding.type !== "json") continue;
             if (config.allowedNames.includes(binding.name)) continue;
             if (SECRET_NAME.test(binding.name)) {
-                reportViolation(`Worker ${label} binds ${binding.name} as plain text, but its name looks like a secret; bind it as secret_text.`);
+                reportViolation(`${subject} binds ${binding.name} as plain text, but its name looks like a secret; bind it as secret_text.`);
                 continue;
             }
             const text = binding.type === "json" ? binding.json : binding.text;
             const reason = typeof text === "string" ? secretValueReason(text, config) : undefined;
             if (reason !== undefined) {
-                reportViolation(`Worker ${label} binds ${binding.name} as plain text, but ${reason}; bind it as secret_text.`);
+                reportViolation(`${subject} binds ${binding.name} as plain text, but ${reason}; bind it as secret_text.`);
             }
         }
     }),
 };
+
+/** The binding fields this policy reads, the same on `WorkersScript` and `WorkerVersion`. */
+type PlainBinding = { name: string; type: string; text?: string; json?: string };
 
 /** The secret hygiene policies. */
 export const secretPolicies = [noPlaintextSecrets];

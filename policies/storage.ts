@@ -5,6 +5,7 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { BINDING_KINDS } from "../components/bindings/index";
 import { NEON_BRANCH_TYPE, NEON_PROJECT_TYPE } from "../components/neon/typeTokens";
+import { inStack } from "./stackView";
 
 /**
  * Resources that hold data, by type token, named in messages as below: what the binding table's kinds
@@ -26,7 +27,7 @@ export const statefulResourcesProtected: ResourceValidationPolicy = {
     enforcementLevel: "advisory",
     tags: ["data-protection"],
     url: "https://www.pulumi.com/docs/iac/concepts/options/protect/",
-    remediationSteps: "Set platform:protect: true in Pulumi.production.yaml (or protect: true for the service in platform:services.<name>); " +
+    remediationSteps: "Set platform:protect: true in the stack's Pulumi.<stack>.yaml (or protect: true for the service in platform:services.<name>); " +
         "never lift protection without a backup.",
     validateResource: (args, reportViolation) => {
         const kind = statefulTypes()[args.type];
@@ -34,7 +35,7 @@ export const statefulResourcesProtected: ResourceValidationPolicy = {
             // The physical name, under whichever input the resource keeps it.
             const physical = ["name", "title", "queueName", "workflowName"].map((field) => args.props[field]).find((v) => typeof v === "string");
             const name = (physical as string | undefined) ?? args.name;
-            reportViolation(`${kind} ${name} must be protected in production.`);
+            reportViolation(`${kind} ${name} must be protected${inStack(args.urn)}.`);
         }
     },
 };

@@ -105,7 +105,8 @@ describe("under the mock engine, production", () => {
     it("is a stateful resource to the policy pack: unprotected in production is a violation", () => {
         const violations: string[] = [];
         const validate = statefulResourcesProtected.validateResource as (args: unknown, report: (message: string) => void) => void;
-        validate({ type: DISPATCH_NAMESPACE_TYPE, name: "svc-dispatcher", props: { name: "svc-production-dispatcher" }, opts: { protect: false } }, (m) => violations.push(m));
+        const urn = `urn:pulumi:production::platform::${DISPATCH_NAMESPACE_TYPE}::svc-dispatcher`;
+        validate({ type: DISPATCH_NAMESPACE_TYPE, urn, name: "svc-dispatcher", props: { name: "svc-production-dispatcher" }, opts: { protect: false } }, (m) => violations.push(m));
         expect(violations).toEqual(["dispatch namespace svc-production-dispatcher must be protected in production."]);
     });
 });

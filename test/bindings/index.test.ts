@@ -20,6 +20,8 @@ import { statefulResourcesProtected } from "../../policies/storage";
 import { runOffline, type OfflineRun } from "../../tools/lib/mockEngine";
 
 const LOFT_TYPE = "test:index/pigeonLoft:PigeonLoft";
+/** The loft's URN in the production stack: the policy names the stack it checks from it. */
+const LOFT_URN = `urn:pulumi:production::platform::${LOFT_TYPE}::coop-loft`;
 
 /** The loft's resource, as a provider SDK would declare it. */
 class PigeonLoft extends pulumi.CustomResource {
@@ -109,8 +111,8 @@ describe("a kind registered from outside the table's folder", () => {
     it("is seen by the policy pack: its stateful resource must be protected", () => {
         const violations: string[] = [];
         const validate = statefulResourcesProtected.validateResource as (args: unknown, report: (message: string) => void) => void;
-        validate({ type: LOFT_TYPE, name: "coop-loft", props: { name: "coop-production-loft" }, opts: { protect: false } }, (m) => violations.push(m));
-        validate({ type: LOFT_TYPE, name: "coop-loft", props: { name: "coop-production-loft" }, opts: { protect: true } }, (m) => violations.push(m));
+        validate({ type: LOFT_TYPE, urn: LOFT_URN, name: "coop-loft", props: { name: "coop-production-loft" }, opts: { protect: false } }, (m) => violations.push(m));
+        validate({ type: LOFT_TYPE, urn: LOFT_URN, name: "coop-loft", props: { name: "coop-production-loft" }, opts: { protect: true } }, (m) => violations.push(m));
         expect(violations).toEqual(["pigeon loft coop-production-loft must be protected in production."]);
     });
 

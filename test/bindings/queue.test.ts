@@ -236,8 +236,8 @@ describe("under the mock engine", () => {
         const violations: string[] = [];
         const validate = statefulResourcesProtected.validateResource as (args: unknown, report: (message: string) => void) => void;
         const created = find(production, QUEUE, "jobs-jobs");
-        validate({ type: QUEUE, name: created.name, props: created.inputs, opts: { protect: false } }, (m) => violations.push(m));
-        validate({ type: QUEUE, name: created.name, props: created.inputs, opts: { protect: true } }, (m) => violations.push(m));
+        validate({ type: QUEUE, urn: created.urn, name: created.name, props: created.inputs, opts: { protect: false } }, (m) => violations.push(m));
+        validate({ type: QUEUE, urn: created.urn, name: created.name, props: created.inputs, opts: { protect: true } }, (m) => violations.push(m));
         expect(violations).toEqual(["queue jobs-production-jobs must be protected in production."]);
         expect(bindingKind("queue").policy.scriptBindingTypes).toEqual(["queue"]);
     });

@@ -189,8 +189,8 @@ describe("under the mock engine", () => {
         const violations: string[] = [];
         const validate = statefulResourcesProtected.validateResource as (args: unknown, report: (message: string) => void) => void;
         const created = find(production, WORKFLOW, "flows-orders");
-        validate({ type: WORKFLOW, name: created.name, props: created.inputs, opts: { protect: false } }, (m) => violations.push(m));
-        validate({ type: WORKFLOW, name: created.name, props: created.inputs, opts: { protect: true } }, (m) => violations.push(m));
+        validate({ type: WORKFLOW, urn: created.urn, name: created.name, props: created.inputs, opts: { protect: false } }, (m) => violations.push(m));
+        validate({ type: WORKFLOW, urn: created.urn, name: created.name, props: created.inputs, opts: { protect: true } }, (m) => violations.push(m));
         expect(violations).toEqual(["Workflow flows-production-order-workflow must be protected in production."]);
         expect(bindingKind("workflow").policy.scriptBindingTypes).toEqual(["workflow"]);
     });

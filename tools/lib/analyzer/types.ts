@@ -8,14 +8,14 @@ import type { PolicyPackConfig } from "./policyConfig";
 
 /**
  * One resource as the program registered it: a {@link ResourceRecord} from the mock engine, plus the
- * registration fields the mock engine does not record yet (all optional, with the engine's defaults).
+ * registration fields a record may leave out (all optional, with the engine's defaults).
  */
 export type PolicyResource = Pick<ResourceRecord,
     "urn" | "type" | "name" | "parent" | "custom" | "protect" | "provider" | "dependencies" | "importId"
     | "deleteBeforeReplace" | "ignoreChanges" | "additionalSecretOutputs" | "inputs" | "outputs"> & {
     /** Whether the program set `deleteBeforeReplace` at all. @default the value of `deleteBeforeReplace` */
     readonly deleteBeforeReplaceDefined?: boolean;
-    /** Property name → URNs it depends on (`RegisterResourceRequest.propertyDependencies`). @default {} */
+    /** Property name → URNs it depends on (`RegisterResourceRequest.propertyDependencies`; the mock engine records them). @default {} */
     readonly propertyDependencies?: Readonly<Record<string, readonly string[]>>;
     /**
      * Old URNs this resource was matched to through `aliases`. The engine only sends aliases that matched a
