@@ -32,6 +32,8 @@ function file(name: string, sql: string): D1MigrationFile {
     return { name, sql, sha256: createHash("sha256").update(sql).digest("hex") };
 }
 const apiFiles = readD1MigrationFiles(API_MIGRATIONS)!;
+/** The api's first migration (the `notes` table), which the provider tests below build on with files of their own. */
+const notesTable = apiFiles.filter((f) => f.name === "0001_create_notes.sql");
 const seed = file("0002_seed_notes.sql", "INSERT INTO notes (id, body) VALUES ('seed-1', 'seeded by migration 0002');\n");
 const addColumn = file("0003_note_tags.sql", "ALTER TABLE notes ADD COLUMN tags TEXT NOT NULL DEFAULT '';\nCREATE INDEX notes_tags ON notes (tags);\n");
 const broken = file("0004_broken.sql", "CREATE TABLE half_done (x TEXT);\nINSERT INTO no_such_table VALUES (1);\n");
@@ -88,7 +90,7 @@ describe("the serialized provider against the D1 API stand-in", () => {
     });
 
     it("applies every file in order and records each in d1_migrations", async () => {
-        const result = await provider.create!(inputs([...apiFiles, seed]));
+        const result = await provider.create!(inputs([...notesTable, seed]));
         expect(result.id).toBe(DB);
         expect((result.outs as D1MigrationsOutputs).applied).toEqual(["0001_create_notes.sql", "0002_seed_notes.sql"]);
         const rows = await api.query(DB, "SELECT * FROM d1_migrations ORDER BY id");
@@ -99,7 +101,7 @@ describe("the serialized provider against the D1 API stand-in", () => {
 
     it("skips files already applied and applies only the new one", async () => {
         const before = api.requests.length;
-        const result = await provider.update!(DB, {} as D1MigrationsOutputs, inputs([...apiFiles, seed, addColumn]));
+        const result = await provider.update!(DB, {} as D1MigrationsOutputs, inputs([...notesTable, seed, addColumn]));
         expect((result.outs as D1MigrationsOutputs).applied).toEqual(["0001_create_notes.sql", "0002_seed_notes.sql", "0003_note_tags.sql"]);
         const sent = api.requests.slice(before).map((r) => (r.body as { sql: string }).sql);
         // The table check, the list, one file, the list again: the seed row was not inserted twice.
@@ -107,12 +109,12 @@ describe("the serialized provider against the D1 API stand-in", () => {
         expect(sent.filter((sql) => sql.includes("ALTER TABLE notes"))).toHaveLength(1);
         expect(await api.query(DB, "SELECT count(*) AS n FROM notes")).toEqual([{ n: 1 }]);
         // An update with nothing new changes nothing.
-        const again = await provider.update!(DB, {} as D1MigrationsOutputs, inputs([...apiFiles, seed, addColumn]));
+        const again = await provider.update!(DB, {} as D1MigrationsOutputs, inputs([...notesTable, seed, addColumn]));
         expect((again.outs as D1MigrationsOutputs).applied).toHaveLength(3);
     });
 
     it("stops at a broken file, names it with the database error, and records neither it nor what follows", async () => {
-        const update = provider.update!(DB, {} as D1MigrationsOutputs, inputs([...apiFiles, seed, addColumn, broken, after]));
+        const update = provider.update!(DB, {} as D1MigrationsOutputs, inputs([...notesTable, seed, addColumn, broken, after]));
         await expect(update).rejects.toThrow(/D1 migration 0004_broken\.sql failed on database api-test-db \(0b7e7c1e-1111-4222-8333-444455556666\): no such table: no_such_table: SQLITE_ERROR \[code: 7500\]/);
         await expect(update).rejects.toThrow(/Not attempted: 0005_after\.sql/);
         expect(await applied()).toEqual(["0001_create_notes.sql", "0002_seed_notes.sql", "0003_note_tags.sql"]);
@@ -123,23 +125,23 @@ describe("the serialized provider against the D1 API stand-in", () => {
 
     it("fails the preview (check) when an applied file was edited, and diffs new files and databases", async () => {
         const edited = file("0002_seed_notes.sql", "INSERT INTO notes (id, body) VALUES ('seed-2', 'edited');\n");
-        const olds = inputs([...apiFiles, seed]);
-        const check = await provider.check!(olds, inputs([...apiFiles, edited]));
+        const olds = inputs([...notesTable, seed]);
+        const check = await provider.check!(olds, inputs([...notesTable, edited]));
         expect(check.failures).toEqual([{ property: "migrations", reason: expect.stringContaining("0002_seed_notes.sql was changed after it was applied to database api-test-db") }]);
-        expect((await provider.check!({}, inputs([...apiFiles, edited]))).failures).toEqual([]);
+        expect((await provider.check!({}, inputs([...notesTable, edited]))).failures).toEqual([]);
 
         const state = { ...olds, applied: ["0001_create_notes.sql", "0002_seed_notes.sql"] };
-        expect(await provider.diff!(DB, state, inputs([...apiFiles, seed]))).toMatchObject({ changes: false, replaces: [] });
-        expect(await provider.diff!(DB, state, inputs([...apiFiles, seed, addColumn]))).toMatchObject({ changes: true, replaces: [] });
-        expect(await provider.diff!(DB, state, inputs([...apiFiles, seed], WRANGLER_DB))).toMatchObject({ changes: true, replaces: ["databaseId"] });
+        expect(await provider.diff!(DB, state, inputs([...notesTable, seed]))).toMatchObject({ changes: false, replaces: [] });
+        expect(await provider.diff!(DB, state, inputs([...notesTable, seed, addColumn]))).toMatchObject({ changes: true, replaces: [] });
+        expect(await provider.diff!(DB, state, inputs([...notesTable, seed], WRANGLER_DB))).toMatchObject({ changes: true, replaces: ["databaseId"] });
     });
 
     it("reads the token at call time and reports a missing or rejected one without printing it", async () => {
         delete process.env.CLOUDFLARE_API_TOKEN;
         try {
-            await expect(provider.update!(DB, {} as D1MigrationsOutputs, inputs(apiFiles))).rejects.toThrow(/CLOUDFLARE_API_TOKEN is not set/);
+            await expect(provider.update!(DB, {} as D1MigrationsOutputs, inputs(notesTable))).rejects.toThrow(/CLOUDFLARE_API_TOKEN is not set/);
             process.env.CLOUDFLARE_API_TOKEN = "wrong-token";
-            const rejected = provider.update!(DB, {} as D1MigrationsOutputs, inputs(apiFiles));
+            const rejected = provider.update!(DB, {} as D1MigrationsOutputs, inputs(notesTable));
             await expect(rejected).rejects.toThrow(/Authentication error \[code: 10000\].*D1 Edit/);
             await expect(rejected).rejects.not.toThrow(/wrong-token/);
         } finally {
@@ -154,7 +156,7 @@ describe("wrangler on the same database", () => {
         await api.stop();
         const project = path.join(work, "project");
         await mkdir(path.join(project, "migrations"), { recursive: true });
-        for (const f of [...apiFiles, seed, addColumn]) await writeFile(path.join(project, "migrations", f.name), f.sql);
+        for (const f of [...notesTable, seed, addColumn]) await writeFile(path.join(project, "migrations", f.name), f.sql);
         const config = path.join(project, "wrangler.jsonc");
         await writeFile(config, JSON.stringify({
             name: "d1-migrations-test", compatibility_date: "2026-04-01",
@@ -184,7 +186,7 @@ describe("wrangler on the same database", () => {
 
     it("and the provider resumes where wrangler left off", async () => {
         // wrangler applied 0001-0003 to FRESH; the provider must only add 0005.
-        const result = await provider.update!(WRANGLER_DB, {} as D1MigrationsOutputs, inputs([...apiFiles, seed, addColumn, after], WRANGLER_DB));
+        const result = await provider.update!(WRANGLER_DB, {} as D1MigrationsOutputs, inputs([...notesTable, seed, addColumn, after], WRANGLER_DB));
         expect((result.outs as D1MigrationsOutputs).applied).toEqual(["0001_create_notes.sql", "0002_seed_notes.sql", "0003_note_tags.sql", "0005_after.sql"]);
         expect(await api.query(WRANGLER_DB, "SELECT count(*) AS n FROM notes")).toEqual([{ n: 1 }]);
         expect(await tables(WRANGLER_DB)).toContain("after_broken");

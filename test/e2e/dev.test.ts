@@ -1,6 +1,8 @@
 /**
  * `npm run dev` as a developer runs it: plan, local D1 migrations, `wrangler dev` on workerd; the api
- * answers its health check and a request that needs the migrated table. Its Hyperdrive binding points at
+ * answers its health check (every binding's check) and a request that needs the migrated table, its own queue
+ * consumer records what it sends, an export Workflow runs to completion, and its web UI is served from
+ * static assets with the single-page fallback. Its Hyperdrive binding points at
  * `PLATFORM_DEV_DATABASE_URL` when set, else at the local PostgreSQL that `npm run dev` runs itself in
  * `<persist-to>/postgres`: stopped when dev stops, and its data kept for the next run.
  */
@@ -11,6 +13,7 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readPostgresCredentials, startPostgres, type PostgresServer } from "../../tools/lib/postgres";
 import { freePort } from "../../tools/lib/freePort";
+import { API_HEALTH_CHECKS, ASYNC_MS, createNote, getText, publicFile, runExport, waitForActivity } from "../helpers/notesApp";
 import { query, refuses } from "../helpers/sql";
 import { PROJECT_ROOT, killGroup, wranglerEnv } from "../helpers/wrangler";
 
@@ -99,7 +102,8 @@ describe("npm run dev with PLATFORM_DEV_DATABASE_URL", () => {
         const response = await fetch(`${dev.url}/health`);
         const report = await response.json() as HealthBody;
         expect(response.status, JSON.stringify(report)).toBe(200);
-        expect(Object.keys(report.checks).sort()).toEqual(["CACHE", "COUNTER", "DATABASE", "DB", "FILES", "env"]);
+        expect(Object.keys(report.checks)).toEqual(API_HEALTH_CHECKS);
+        for (const [name, check] of Object.entries(report.checks)) expect(check, name).toMatchObject({ status: "ok" });
     });
 
     it("points Hyperdrive at PLATFORM_DEV_DATABASE_URL without printing its password", () => {
@@ -111,9 +115,24 @@ describe("npm run dev with PLATFORM_DEV_DATABASE_URL", () => {
 
     it("applied the D1 migrations to the local database before starting", async () => {
         expect(dev.output()).toContain("0001_create_notes.sql");
-        const created = await fetch(`${dev.url}/notes`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ body: "from npm run dev" }) });
+        expect(dev.output()).toContain("0002_create_note_activity.sql");
+        const created = await fetch(`${dev.url}/api/notes`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ body: "from npm run dev" }) });
         expect(created.status, await created.clone().text()).toBe(201);
     });
+
+    it("consumes its own queue, runs an export Workflow to completion and serves the web UI with its fallback", async () => {
+        const note = await createNote(dev.url, "through the queue under npm run dev");
+        expect(await waitForActivity(dev.url, note, dev.output)).toEqual([expect.objectContaining({ noteId: note.id, type: "note.created" })]);
+
+        const { final, seen } = await runExport(dev.url, dev.output);
+        expect(final.status, `statuses: ${seen.join(" → ")}\n${dev.output()}`).toBe("complete");
+        expect(final.output!.notes).toBeGreaterThanOrEqual(1);
+
+        expect((await getText(dev.url, "/")).body).toBe(publicFile("index.html"));
+        const fallback = await getText(dev.url, `/notes/${note.id}`);
+        expect(fallback.status).toBe(200);
+        expect(fallback.body).toBe(publicFile("index.html"));
+    }, 2 * ASYNC_MS + 30_000);
 });
 
 describe("npm run dev with its own local PostgreSQL", () => {

@@ -7,6 +7,7 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type * as pulumi from "@pulumi/pulumi";
 import type { HealthGateInputs, HealthGateOutputs } from "../../components/cloudflare/healthGate/healthGateProvider";
+import { API_HEALTH_CHECKS } from "../helpers/notesApp";
 import { HEALTH_GATE_TYPE, loadSerializedProvider, planDynamicResources, type SerializedResource } from "../helpers/serializedProviders";
 import { startPostgres, type PostgresServer } from "../../tools/lib/postgres";
 import { generateSampleWorkspace, hyperdriveEnv, startWranglerDev, type GeneratedWorkspace, type WranglerDev } from "../helpers/wrangler";
@@ -46,7 +47,7 @@ function gateFor(dev: WranglerDev, timeoutSeconds: number): HealthGateInputs {
 describe("health gate against the api Worker in workerd", () => {
     it("passes a healthy deploy with every expected check ok", async () => {
         const result = await provider.create!(gateFor(healthy, 20));
-        expect(result.outs as HealthGateOutputs).toMatchObject({ checks: ["env", "CACHE", "DB", "FILES", "COUNTER", "DATABASE"], expectedChecks: ["env", "CACHE", "DB", "FILES", "COUNTER", "DATABASE"] });
+        expect(result.outs as HealthGateOutputs).toMatchObject({ checks: API_HEALTH_CHECKS, expectedChecks: API_HEALTH_CHECKS });
     }, 30_000);
 
     it("fails a deploy whose binding breaks the env contract, naming the env check and LOG_LEVEL but not its value", async () => {

@@ -11,10 +11,9 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { rm, writeFile } from "node:fs/promises";
 import * as path from "node:path";
-import api from "../../services/api/service";
-import reports from "../../services/reports/service";
 import type { ServiceDeclaration } from "../../components/service/declaration";
 import type { ServiceSummary } from "../../components/cloudflare/environment";
+import { services } from "../../infra/services";
 import { plan } from "../../tools/plan";
 import { freePort } from "../../tools/lib/freePort";
 
@@ -23,8 +22,8 @@ export const PROJECT_ROOT = path.resolve(path.dirname(__filename), "..", "..");
 /** wrangler's CLI entry, run with the current Node.js. */
 export const WRANGLER_BIN = path.join(PROJECT_ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
 
-/** The sample services. */
-export const SAMPLE_SERVICES: readonly { readonly declaration: ServiceDeclaration }[] = [{ declaration: api }, { declaration: reports }];
+/** The sample services: every service the platform ships (`infra/services.ts`). */
+export const SAMPLE_SERVICES: readonly { readonly declaration: ServiceDeclaration }[] = services;
 
 /** One service's generated files. */
 export interface GeneratedService {

@@ -1,6 +1,6 @@
 /**
- * Files on R2: `PUT /files/:key` stores the body and returns a signed download link;
- * `GET /files/:key?expires=…&signature=…` serves it when the link is valid. Links are signed with
+ * Files on R2: `PUT /api/files/:key` stores the body and returns a signed download link;
+ * `GET /api/files/:key?expires=…&signature=…` serves it when the link is valid. Links are signed with
  * HMAC-SHA256 under `SIGNING_KEY` over `<key>\n<expires>`.
  */
 import type { ApiConfig, Env } from "./env";
@@ -18,7 +18,24 @@ export function isFileKey(key: string): boolean {
     return key.length <= 512 && FILE_KEY.test(key);
 }
 
-/** `PUT /files/:key` → `201 { key, size, etag, url }`, `url` being a signed download link. */
+/** A signed download link of a stored object, valid for {@link LINK_TTL_SECONDS}. */
+export interface SignedLink {
+    /** `<PUBLIC_BASE_URL>/api/files/<key>?expires=…&signature=…`. */
+    readonly url: string;
+    /** When the link stops working, ISO 8601 UTC. */
+    readonly expiresAt: string;
+}
+
+/** A signed download link for the object `key` (which must pass {@link isFileKey}), valid from now. */
+export async function signedLink(key: string, config: Pick<ApiConfig, "PUBLIC_BASE_URL" | "SIGNING_KEY">): Promise<SignedLink> {
+    const expires = Math.floor(Date.now() / 1000) + LINK_TTL_SECONDS;
+    const url = new URL(`/api/files/${key}`, config.PUBLIC_BASE_URL);
+    url.searchParams.set("expires", String(expires));
+    url.searchParams.set("signature", await sign(config.SIGNING_KEY, key, expires));
+    return { url: url.toString(), expiresAt: new Date(expires * 1000).toISOString() };
+}
+
+/** `PUT /api/files/:key` → `201 { key, size, etag, url }`, `url` being a signed download link. */
 export async function putFile(key: string, request: Request, env: Env, config: ApiConfig, logger: Logger): Promise<Response> {
     if (!isFileKey(key)) return problem(400, "expected a key of letters, digits, '.', '_', '-' and '/' separated segments");
     const declared = Number(request.headers.get("content-length") ?? "0");
@@ -27,21 +44,18 @@ export async function putFile(key: string, request: Request, env: Env, config: A
     if (body.byteLength > MAX_FILE_BYTES) return problem(413, `files are limited to ${MAX_FILE_BYTES} bytes`);
     const contentType = request.headers.get("content-type") ?? "application/octet-stream";
     const object = await env.FILES.put(key, body, { httpMetadata: { contentType } });
-    const expires = Math.floor(Date.now() / 1000) + LINK_TTL_SECONDS;
-    const url = new URL(`/files/${key}`, config.PUBLIC_BASE_URL);
-    url.searchParams.set("expires", String(expires));
-    url.searchParams.set("signature", await sign(config.SIGNING_KEY, key, expires));
+    const { url } = await signedLink(key, config);
     logger.log("info", "file.stored", { key, size: object.size });
-    return json({ key, size: object.size, etag: object.httpEtag, url: url.toString() }, 201);
+    return json({ key, size: object.size, etag: object.httpEtag, url }, 201);
 }
 
-/** `GET /files/:key?expires=…&signature=…` → the file, `403` for a missing, expired or wrong signature. */
+/** `GET /api/files/:key?expires=…&signature=…` → the file, `403` for a missing, expired or wrong signature. */
 export async function getFile(key: string, url: URL, env: Env, config: ApiConfig): Promise<Response> {
     if (!isFileKey(key)) return problem(404, "no such file");
     const expires = Number(url.searchParams.get("expires"));
     const signature = url.searchParams.get("signature") ?? "";
     if (!Number.isInteger(expires) || expires < Date.now() / 1000 || !(await verify(config.SIGNING_KEY, key, expires, signature))) {
-        return problem(403, "expected a valid, unexpired signed link (from PUT /files/:key)");
+        return problem(403, "expected a valid, unexpired signed link (from PUT /api/files/:key)");
     }
     const object = await env.FILES.get(key);
     if (object === null) return problem(404, "no such file");

@@ -1,8 +1,9 @@
 /**
- * Notes: `POST /notes` stores a note in D1 and caches it in KV; `GET /notes/:id` reads KV, then D1,
- * and counts the view in the note's `Counter` Durable Object.
+ * Notes: `POST /api/notes` stores a note in D1, caches it in KV and announces it on the NOTE_EVENTS queue;
+ * `GET /api/notes/:id` reads KV, then D1, and counts the view in the note's `Counter` Durable Object.
  */
 import { z } from "zod";
+import { publishNoteCreated } from "./activity";
 import type { ApiConfig, Env } from "./env";
 import { json, problem, type Logger } from "./http";
 
@@ -28,7 +29,7 @@ interface NoteRow {
     created_at: string;
 }
 
-/** `POST /notes` with `{ "body": "..." }` → `201` with the note and its URL. */
+/** `POST /api/notes` with `{ "body": "..." }` → `201` with the note and its URL. */
 export async function createNote(request: Request, env: Env, config: ApiConfig, logger: Logger): Promise<Response> {
     let input: unknown;
     try {
@@ -46,12 +47,13 @@ export async function createNote(request: Request, env: Env, config: ApiConfig, 
     if (row === null) throw new Error("INSERT ... RETURNING returned no row");
     const note = toNote(row);
     await env.CACHE.put(cacheKey(id), JSON.stringify(note), { expirationTtl: CACHE_TTL_SECONDS });
+    await publishNoteCreated(env.NOTE_EVENTS, note, logger);
     logger.log("info", "note.created", { id });
-    const url = new URL(`/notes/${id}`, config.PUBLIC_BASE_URL).toString();
+    const url = new URL(`/api/notes/${id}`, config.PUBLIC_BASE_URL).toString();
     return json({ ...note, url }, 201, { location: url });
 }
 
-/** `GET /notes/:id` → the note, where it was read from, and its view count after this view. */
+/** `GET /api/notes/:id` → the note, where it was read from, and its view count after this view. */
 export async function readNote(id: string, env: Env, ctx: ExecutionContext, logger: Logger): Promise<Response> {
     if (!NOTE_ID.test(id)) return problem(404, "no such note");
     let note = await env.CACHE.get<Note>(cacheKey(id), "json");
