@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { main } from "../tools/import";
+import { importCase, runImportCommand } from "./helpers/importCommand";
 
 const PROJECT_ROOT = path.resolve(__dirname, "..");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "import-invalid-"));
@@ -20,7 +20,7 @@ interface Case {
     readonly title: string;
     /** File name (the extension picks the format) and text. */
     readonly file: string;
-    readonly text: string;
+    readonly text: string | Uint8Array;
     /** Extra arguments. */
     readonly args?: readonly string[];
     /** The path every error must name, and a phrase of its message. */
@@ -53,7 +53,6 @@ const CASES: readonly Case[] = [
     { title: "an unquoted TOML date as compatibility_date", file: "wrangler.toml", text: 'name = "shop"\nmain = "src/index.ts"\ncompatibility_date = 2025-01-01\n', path: "compatibility_date", message: "got a TOML date: quote it" },
     { title: "a compatibility_date in the wrong format", file: "wrangler.jsonc", text: '{ "name": "shop", "main": "src/index.ts", "compatibility_date": "2025/01/01" }', path: "compatibility_date", message: "expected a date as YYYY-MM-DD" },
     { title: "a compatibility_date that is no calendar date", file: "wrangler.jsonc", text: '{ "name": "shop", "main": "src/index.ts", "compatibility_date": "2025-02-30" }', path: "compatibility_date", message: "expected a real calendar date" },
-    { title: "no compatibility_date", file: "wrangler.toml", text: 'name = "shop"\nmain = "src/index.ts"\n', path: "compatibility_date", message: "missing: wrangler needs a compatibility date" },
     { title: "a TOML date in vars", file: "wrangler.toml", text: `${BASE_TOML}[vars]\nRELEASED = 2025-12-19\n`, path: "vars.RELEASED", message: "a TOML date is not supported in vars" },
     { title: "routes that are not routes", file: "wrangler.toml", text: `${BASE_TOML}routes = 42\n`, path: "routes", message: "expected an array of routes" },
     { title: "workers_dev that is not a boolean", file: "wrangler.toml", text: `${BASE_TOML}workers_dev = "yes"\n`, path: "workers_dev", message: 'expected boolean, got string ("yes")' },
@@ -64,12 +63,6 @@ const CASES: readonly Case[] = [
     { title: "an unknown environment name mapped to a stack", file: "wrangler.toml", text: `${BASE_TOML}[env.prod]\nworkers_dev = false\n`, args: ["--env", "production=prdo"], path: "--env production=prdo", message: "the file has no env.prdo; its environments: prod" },
     { title: "a stack name that is not one", file: "wrangler.toml", text: `${BASE_TOML}[env.dev]\nworkers_dev = true\n`, args: ["--env", "QA_1=dev"], path: "--env QA_1=dev", message: '"QA_1" is not a stack name: expected lowercase letters and digits' },
     { title: "one environment mapped to both stacks", file: "wrangler.toml", text: `${BASE_TOML}[env.dev]\nworkers_dev = true\n`, args: ["--env", "staging=dev", "--env", "production=dev"], path: "--env production=dev", message: "env.dev is already mapped to stack staging" },
-    { title: "no Worker name and no --name", file: "wrangler.toml", text: 'main = "src/index.ts"\ncompatibility_date = "2025-01-01"\n', path: "name", message: "missing: the file has no top-level Worker name, and no env section names its Worker; pass --name" },
-    {
-        title: "no top-level name, and env names that disagree", file: "wrangler.toml",
-        text: 'main = "src/index.ts"\ncompatibility_date = "2025-01-01"\n[env.production]\nname = "shop-production"\n[env.staging]\nname = "store-staging"\n',
-        path: "name", message: 'do not agree on one service name once their -<env> suffix is removed (env.production.name "shop-production" → "shop", env.staging.name "store-staging" → "store"); pass --name <service>',
-    },
     {
         title: "a script name too long for Cloudflare", file: "wrangler.toml",
         text: 'name = "inventory-synchronisation-api"\nmain = "src/index.ts"\ncompatibility_date = "2025-01-01"\n[env.customer-acceptance-environment-eu]\nworkers_dev = true\n',
@@ -100,18 +93,38 @@ const CASES: readonly Case[] = [
         text: `${BASE_TOML}[[env.staging.migrations]]\ntag = "v1"\ndeleted_classes = ["Ghost"]\n`,
         path: "env.staging.migrations[0].deleted_classes", message: 'cannot delete "Ghost"',
     },
-    { title: "a Worker name that cannot be a service name", file: "wrangler.toml", text: 'name = "2048"\nmain = "src/index.ts"\ncompatibility_date = "2025-01-01"\n', path: "name", message: "cannot become a service name" },
     { title: "an invalid --name", file: "wrangler.toml", text: BASE_TOML, args: ["--name", "Shop_API"], path: "--name", message: "expected a service name" },
     { title: "an invalid --account-id", file: "wrangler.toml", text: BASE_TOML, args: ["--account-id", "my-account"], path: "--account-id", message: "expected a Cloudflare account id" },
+    // Issue 13 item 3: duplicate keys and other parser warnings are errors naming the line; limits in the message.
+    { title: "a TOML key given twice", file: "wrangler.toml", text: `${BASE_TOML}[vars]\nMODE = "a"\nMODE = "b"\n`, path: "wrangler.toml:6:1", message: "in key vars.MODE: duplicate key: vars.MODE is already defined above" },
+    {
+        title: "a JSONC key given twice in an environment", file: "wrangler.jsonc",
+        text: '{\n  "name": "shop", "main": "src/index.ts", "compatibility_date": "2025-01-01",\n  "env": { "staging": {\n    "vars": { "MODE": "a",\n      "MODE": "b" } } }\n}\n',
+        path: "wrangler.jsonc:5:7", message: "duplicate key: env.staging.vars.MODE is already defined on line 4",
+    },
+    { title: "a JSON top-level key given twice", file: "wrangler.json", text: '{ "name": "shop",\n  "main": "src/index.ts",\n  "compatibility_date": "2025-01-01",\n  "name": "store" }\n', path: "wrangler.json:4:3", message: "duplicate key: name is already defined on line 1" },
+    { title: "a JSON value nested 5,000 levels deep", file: "wrangler.json", text: `{ "name": "shop", "vars": { "A": ${"[".repeat(5000)}${"]".repeat(5000)} } }`, path: "wrangler.json:1:", message: "more than 32 levels deep" },
+    { title: "a TOML inline value nested 40 levels deep", file: "wrangler.toml", text: `${BASE_TOML}[vars]\nA = ${"[".repeat(40)}${"]".repeat(40)}\n`, path: "wrangler.toml:5:", message: "in key vars.A: the value nests tables and arrays more than 32 levels deep" },
+    { title: "a TOML table header 100 keys deep", file: "wrangler.toml", text: `${BASE_TOML}[vars.${Array(100).fill("x").join(".")}]\ny = 1\n`, path: "vars.x.x.x", message: "more than 32 levels deep; the importer reads wrangler configs nested at most 32 levels" },
+    {
+        title: "a file over 1 MiB", file: "wrangler.toml", text: `${BASE_TOML}[vars]\n${Array.from({ length: 20_000 }, (_, i) => `V${i} = "${"x".repeat(50)}"`).join("\n")}\n`,
+        path: "wrangler.toml", message: "the importer reads wrangler configs of at most 1048576 bytes (1 MiB)",
+    },
+    {
+        title: "more environments than stacks the importer makes", file: "wrangler.toml",
+        text: `${BASE_TOML}${Array.from({ length: 257 }, (_, i) => `[env.preview-${i}]\nworkers_dev = true\n`).join("")}`,
+        path: "env", message: "257 environments; the importer reads at most 256",
+    },
+    {
+        title: "more bindings in one environment than the importer reads", file: "wrangler.toml",
+        text: `${BASE_TOML}[env.production.vars]\n${Array.from({ length: 1001 }, (_, i) => `V${i} = "x"`).join("\n")}\n`,
+        path: "env.production", message: "1001 bindings; the importer reads at most 1000 per environment",
+    },
+    { title: "a UTF-16 file", file: "wrangler.toml", text: new Uint8Array([0xff, 0xfe, ...Buffer.from(BASE_TOML, "utf16le")]), path: "wrangler.toml", message: "encoded as UTF-16 LE" },
+    { title: "a byte that is not UTF-8", file: "wrangler.toml", text: Buffer.concat([Buffer.from(`${BASE_TOML}[vars]\nA = "caf`), Buffer.from([0xe9]), Buffer.from('"\n')]), path: "wrangler.toml:5:9", message: "byte 0xe9 is not UTF-8 text" },
 ];
 
-/** Runs the command in-process; returns its exit code and output. */
-function run(args: readonly string[]): { code: number; stdout: string; stderr: string } {
-    let stdout = "";
-    let stderr = "";
-    const code = main(args, { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; } });
-    return { code, stdout, stderr };
-}
+const run = runImportCommand;
 
 describe("npm run import on malformed or invalid input", () => {
     it("has at least 20 cases", () => {
@@ -121,11 +134,7 @@ describe("npm run import on malformed or invalid input", () => {
     const rendered: string[] = [];
     it.each(CASES.map((c, i) => [c.title, c, i] as const))("%s: exits 2 naming the key, and writes nothing", (_title, c, i) => {
         const dir = path.join(tmp, `case-${i}`);
-        fs.mkdirSync(dir);
-        const file = path.join(dir, c.file);
-        fs.writeFileSync(file, c.text);
-        const out = path.join(dir, "out");
-        const result = run([file, "--out", out, ...(c.args ?? [])]);
+        const result = importCase(dir, c.file, c.text, c.args);
         expect(result.code).toBe(2);
         expect(result.stdout).toBe("");
         const line = result.stderr.split("\n").find((l) => l.startsWith(`  - ${c.path}`));
@@ -163,6 +172,21 @@ describe("npm run import on malformed or invalid input", () => {
         expect(taken.stderr).toContain("is not empty; the import never overwrites");
         expect(fs.readdirSync(path.join(dir, "taken"))).toEqual(["keep.txt"]);
         expect(fs.readdirSync(dir).sort()).toEqual(["taken", "wrangler.toml"]);
+    });
+
+    it("refuses a directory or a device as the wrangler file, without reading it", () => {
+        const dir = path.join(tmp, "not-a-file");
+        fs.mkdirSync(path.join(dir, "wrangler.toml"), { recursive: true });
+        const directory = run([path.join(dir, "wrangler.toml"), "--out", path.join(dir, "out")]);
+        expect(directory.code).toBe(2);
+        expect(directory.stderr).toContain(`${path.join(dir, "wrangler.toml")}: is a directory`);
+        if (fs.existsSync("/dev/zero")) {
+            // Reading /dev/zero never ends: the importer must refuse it before reading.
+            const device = run(["/dev/zero", "--out", path.join(dir, "out")]);
+            expect(device.code).toBe(2);
+            expect(device.stderr).toContain("/dev/zero: is not a regular file");
+        }
+        expect(fs.readdirSync(dir)).toEqual(["wrangler.toml"]);
     });
 
     it("reports every problem of a file at once", () => {

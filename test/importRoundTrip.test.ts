@@ -25,7 +25,7 @@ import { generateWranglerConfig, type ResolvedResource } from "../components/wra
 import { parseImportId } from "../components/bindings/adoption";
 import { workflowName } from "../components/bindings/workflow";
 import { bindingKind } from "../components/bindings/index";
-import { toDeclarationInput, type ImportNote, type ImportResult } from "../components/wrangler/import/importConfig";
+import { importWranglerConfig, toDeclarationInput, type ImportNote, type ImportResult } from "../components/wrangler/import/importConfig";
 import { parseWranglerConfig } from "../components/wrangler/import/parse";
 import { loadStackConfig } from "../infra/config";
 import { PROJECT_ROOT } from "../infra/program";
@@ -261,7 +261,8 @@ async function roundTripProblems(imported: Imported): Promise<Record<string, str
         if (Object.values(declaration.bindings).some((b) => b.kind === "hyperdrive")) {
             engine["platform:database"] ??= JSON.stringify({ neon: { project: { name: "round-trip", regionId: "aws-us-east-2" } } });
         }
-        const config = loadStackConfig(engine, () => false);
+        // Secret values arrive as the engine passes them: their key marked secret.
+        const config = loadStackConfig(engine, (key) => key === "platform:secrets");
         const entries = [declaration, ...boundServiceStubs(declaration)].map((d) => ({ declaration: d, root: path.join(imported.out) }));
         const resolved = resolveServices(stack.stack, config, entries, PROJECT_ROOT);
         const service = resolved.find((s) => s.declaration.name === declaration.name)!;
@@ -439,5 +440,69 @@ describe("import of env sections as stacks, their migrations and the service nam
         const noTop = importText(`${BASE}[env.production]\nname = "billing-production"\n[env.dev]\nname = "billing-dev"\n`);
         expect(stacksOf(noTop)).toEqual(["production ← env.production", "dev ← env.dev"]);
         expect(notesAt(noTop, "not-mapped", "(top level)")[0]).toContain("it has no name, so wrangler deploys no Worker from it");
+    });
+});
+
+describe("import of files wrangler would need more from: no compatibility date, no usable name", () => {
+    const importRaw = (raw: RawConfig, extra: Partial<Parameters<typeof importWranglerConfig>[1]> = {}) =>
+        importWranglerConfig(raw, { source: "wrangler.toml", today: "2026-12-04", ...extra });
+
+    it("declares the import's date when the file sets no compatibility date, and says so", () => {
+        const result = importRaw({ name: "shop", main: "src/index.ts" });
+        expect(result.declaration.compatibilityDate).toBe("2026-12-04");
+        expect(result.notes).toContainEqual(expect.objectContaining({
+            path: "compatibility_date", category: "action", message: expect.stringContaining("declared as 2026-12-04, the import's date"),
+        }));
+    });
+
+    it("names a service after the output directory when the file names no Worker", () => {
+        const result = importRaw({ main: "src/index.ts", compatibility_date: "2025-01-01" }, { fallbackName: "billing" });
+        expect(result.declaration.name).toBe("billing");
+        expect(result.notes).toContainEqual(expect.objectContaining({ path: "name", message: expect.stringContaining('named "billing" after the output directory') }));
+        expect(() => importRaw({ main: "src/index.ts", compatibility_date: "2025-01-01" })).toThrow(/has no top-level Worker name/);
+    });
+
+    it("prefixes a Worker name that starts with a digit", () => {
+        expect(importRaw({ name: "2048", main: "src/index.ts", compatibility_date: "2025-01-01" }).declaration.name).toBe("worker-2048");
+    });
+});
+
+describe("import of what real files hold besides bindings: zones and encodings", () => {
+    let count = 0;
+    /** Imports a file written from `content` (text or bytes) into a fresh directory. */
+    const importContent = (fileName: string, content: string | Uint8Array): Imported => {
+        const dir = path.join(WORKSPACE, `files-${++count}`);
+        fs.mkdirSync(dir, { recursive: true });
+        fs.writeFileSync(path.join(dir, fileName), content);
+        return importFile(path.join(dir, fileName), path.join(dir, "out"));
+    };
+    const notesAt = (imported: Imported, at: string) => imported.result.notes.filter((n) => n.path === at).map((n) => `${n.category}: ${n.message}`);
+
+    it("takes a zone name in any case and with its trailing dot, and leaves out a zone id that is a placeholder", async () => {
+        const imported = importContent("wrangler.toml", 'name = "shop"\nmain = "src/index.ts"\ncompatibility_date = "2025-06-01"\n' +
+            'routes = [{ pattern = "shop.example.com/*", zone_name = "Example.COM.", zone_id = "<ZONE_ID>" }]\n');
+        expect(imported.result.stacks[0]!.zone).toEqual({ name: "example.com", nameGuessed: false });
+        expect(imported.result.stacks[0]!.overrides.routes).toEqual(["shop.example.com/*"]);
+        expect(notesAt(imported, "routes[0].zone_id")).toEqual(['unsupported: "<ZONE_ID>" is not a zone id (32 lowercase hex characters); not imported']);
+        await expect(roundTripProblems(imported)).resolves.toEqual({ "stack production (the top level)": [] });
+    });
+
+    it("reports routes whose zone is a template or localhost instead of failing its own check, and ignores an empty one", () => {
+        const imported = importContent("wrangler.json", JSON.stringify({
+            name: "shop", main: "src/index.ts", compatibility_date: "2025-06-01", route: "",
+            env: { production: { routes: ["${ROUTE_PATTERN}"] }, dev: { route: "localhost:8787/*" } },
+        }));
+        expect(notesAt(imported, "route")).toEqual(["unsupported: an empty route pattern: no route to carry over; ignored"]);
+        expect(imported.result.stacks.map((s) => s.zone)).toEqual([undefined, undefined, undefined]);
+        expect(notesAt(imported, "env.production.routes[0]")).toEqual([
+            'unsupported: "${ROUTE_PATTERN}": the zone guessed from its host, "${route_pattern}", is not a DNS name, and routes and custom domains need their zone; not imported',
+        ]);
+        expect(notesAt(imported, "env.dev.route")[0]).toContain('the zone guessed from its host, "localhost:8787", is not a DNS name');
+    });
+
+    it("reads a JSONC file with a byte order mark and CRLF line ends, as wrangler does", () => {
+        const text = '// saved by an editor on Windows\r\n{\r\n  "name": "shop",\r\n  "main": "src/index.ts",\r\n  "compatibility_date": "2025-06-01",\r\n  "vars": { "MODE": "live" },\r\n}\r\n';
+        const imported = importContent("wrangler.jsonc", Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]));
+        expect(imported.result.declaration.bindings).toEqual({ MODE: { kind: "var", value: "live" } });
     });
 });

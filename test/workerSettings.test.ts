@@ -355,7 +355,7 @@ describe("importer", () => {
             logpush: "true",
             rules: [{ type: "Text" }],
             tail_consumers: [{ environment: "prod" }],
-            env: { production: { containers: [{ image: "./Dockerfile" }], node_compat: 1 } },
+            env: { production: { containers: [{ image: "./Dockerfile", class_name: 7 }], node_compat: 1 } },
         }))).toEqual([
             "placement: expected object, got string (\"smart\")",
             "limits.cpu_ms: expected number, got string (\"50\")",
@@ -363,7 +363,15 @@ describe("importer", () => {
             "rules[0].globs: expected array, got nothing (the field is required)",
             "tail_consumers[0].service: expected string, got nothing (the field is required)",
             "env.production.node_compat: expected boolean, got number (1)",
-            "env.production.containers[0].class_name: expected string, got nothing (the field is required)",
+            "env.production.containers[0].class_name: expected string, got number (7)",
+        ]);
+    });
+
+    it("refuses a container without class_name (newer wranglers attach it through exports) with a note, not an error", () => {
+        const result = importRaw({ containers: [{ image: "./Dockerfile" }] });
+        expect(result.notes.filter((n) => n.path === "containers[0]").map((n) => n.message)).toEqual([
+            'Cloudflare Containers are not supported (@pulumi/cloudflare 6.22.1 has no container application resource to build and run image "./Dockerfile"); ' +
+            "not imported. Keep deploying this Worker with wrangler",
         ]);
     });
 

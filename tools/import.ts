@@ -17,22 +17,23 @@
  * renamed to `--out` at the end. `--out` must not exist or be empty.
  *
  * Exit codes: 0 imported (keys that are not supported are reported, not fatal); 2 malformed input or
- * arguments, or a derived name Cloudflare would refuse (each problem headed by the key, nothing written);
- * 1 any other failure.
+ * arguments, an `--out` that cannot be written, or a derived name Cloudflare would refuse (each problem headed
+ * by the key or flag, nothing written); 1 an unexpected failure (its trace in a file, `tools/lib/cli.ts`).
  */
-import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { ValidationError, renderPath, type ValidationIssue } from "../components/validation";
 import { importWranglerConfig, toDeclarationInput, type ImportResult } from "../components/wrangler/import/importConfig";
-import { parseWranglerConfig } from "../components/wrangler/import/parse";
+import { checkConfigSize, decodeWranglerConfig, parseWranglerConfig } from "../components/wrangler/import/parse";
 import { renderImport, renderImportReport } from "../components/wrangler/import/renderImport";
 import { bindingKind, type DeclaredBinding } from "../components/bindings/index";
 import { defineService, type ServiceDeclarationInput } from "../components/service/declaration";
 import { stackConfigSchema } from "../infra/config";
 import { MAX_NAME_LENGTH, overlongNames, resolveServices } from "../infra/resolve";
+import { runCli, runCommandSync, type Command, type Io } from "./lib/cli";
+import { destinationProblem, statOf, writeDirectoryAtomically } from "./lib/files";
 
 const USAGE = "usage: npm run import -- <wrangler.toml|wrangler.json|wrangler.jsonc> --out <dir> [--name <service>] " +
     "[--account-id <32-hex id>] [--env <stack>=<env>]...";
@@ -72,23 +73,30 @@ export function runImport(options: RunImportOptions): RunImportResult {
     const file = path.resolve(options.file);
     const out = path.resolve(options.out);
     const label = path.basename(file);
-    let text: string;
+    let bytes: Buffer;
     try {
-        text = fs.readFileSync(file, "utf8");
+        // A directory, a device or a pipe is no config file (reading one may never end), nor is a huge file.
+        const stat = fs.statSync(file);
+        if (stat.isDirectory()) throw new ValidationError("arguments", [{ path: options.file, message: "is a directory; expected a wrangler.toml, wrangler.json or wrangler.jsonc file" }]);
+        if (!stat.isFile()) throw new ValidationError("arguments", [{ path: options.file, message: "is not a regular file (a device, pipe or socket); expected a wrangler config file" }]);
+        checkConfigSize(stat.size, label);
+        bytes = fs.readFileSync(file);
     } catch (error) {
+        if (error instanceof ValidationError) throw error;
         const code = (error as NodeJS.ErrnoException).code;
         throw new ValidationError("arguments", [{ path: options.file, message: code === "ENOENT" ? "file not found" : `cannot read the file (${code})` }]);
     }
     const outProblem = outDirProblem(out);
     if (outProblem !== undefined) throw new ValidationError("arguments", [{ path: "--out", message: outProblem }]);
 
-    const raw = parseWranglerConfig(text, label);
+    const raw = parseWranglerConfig(decodeWranglerConfig(bytes, label), label);
     const result = importWranglerConfig(raw, {
         source: label,
         ...(options.name === undefined ? {} : { name: options.name }),
         ...(options.accountId === undefined ? {} : { accountId: options.accountId }),
         ...(options.environments === undefined ? {} : { environments: options.environments }),
         extraSecrets: devVarsSecrets(path.dirname(file)),
+        fallbackName: path.basename(out),
     });
     const tooLong = overlongNameIssue(result, options.name !== undefined);
     if (tooLong !== undefined) throw new ValidationError(`wrangler config ${label}`, [tooLong]);
@@ -99,7 +107,7 @@ export function runImport(options: RunImportOptions): RunImportResult {
         source: label,
         declarationModule: declarationModule.startsWith(".") ? declarationModule : `./${declarationModule}`,
     });
-    const written = writeAtomically(out, files);
+    const written = writeDirectoryAtomically("--out", out, files);
     const shown = written.map((f) => path.relative(process.cwd(), f) || f);
     const inProject = !path.relative(PROJECT_ROOT, out).startsWith("..");
     const warning = inProject ? "" : `warning: ${out} is outside this project; service.ts imports zod and defineService from it, so move the directory under services/\n`;
@@ -146,12 +154,15 @@ function renderEnvPath(environment: string): string {
     return renderPath("", ["env", environment]);
 }
 
-/** Why `out` cannot receive the import, or undefined when it does not exist or is an empty directory. */
+/**
+ * Why `out` cannot receive the import, or undefined when it can be created, or is an empty directory that
+ * can be written: checked before the file is parsed, so a bad `--out` fails at once.
+ */
 function outDirProblem(out: string): string | undefined {
-    if (!fs.existsSync(out)) return undefined;
-    if (!fs.statSync(out).isDirectory()) return `${out} exists and is not a directory`;
-    if (fs.readdirSync(out).length > 0) return `${out} exists and is not empty; the import never overwrites: choose a new directory`;
-    return undefined;
+    const stat = statOf(out);
+    if (stat !== undefined && !stat.isDirectory()) return `${out} exists and is not a directory`;
+    if (stat !== undefined && fs.readdirSync(out).length > 0) return `${out} exists and is not empty; the import never overwrites: choose a new directory`;
+    return destinationProblem({ flag: "--out", path: out, kind: "directory" });
 }
 
 /** Secret names from `.dev.vars` and `.dev.vars.example` beside the config (`NAME=value` lines; values are ignored). */
@@ -230,42 +241,15 @@ export function boundServiceStubs(declaration: ReturnType<typeof defineService>)
     }));
 }
 
-/** Writes every file into a temporary sibling of `out`, then renames it to `out`; removes the temporary directory on failure. */
-function writeAtomically(out: string, files: Readonly<Record<string, string>>): string[] {
-    const parent = path.dirname(out);
-    fs.mkdirSync(parent, { recursive: true });
-    const tmp = path.join(parent, `.${path.basename(out)}.import-${process.pid}-${randomBytes(4).toString("hex")}`);
-    try {
-        fs.mkdirSync(tmp);
-        for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(tmp, name), text);
-        // rename(2) replaces an empty directory, but not on every platform: remove it first.
-        if (fs.existsSync(out)) fs.rmdirSync(out);
-        fs.renameSync(tmp, out);
-    } catch (error) {
-        fs.rmSync(tmp, { recursive: true, force: true });
-        throw error;
-    }
-    return Object.keys(files).map((name) => path.join(out, name));
-}
-
 function toPosix(p: string): string {
     return p.split(path.sep).join("/");
 }
 
 /** Where {@link main} writes. */
-export interface Streams {
-    readonly stdout: (text: string) => void;
-    readonly stderr: (text: string) => void;
-}
+export type Streams = Io;
 
-/**
- * The command line: parses arguments, runs {@link runImport}, prints the report.
- * @returns the exit code: 0 imported, 2 malformed input or arguments, 1 any other failure.
- */
-export function main(argv: readonly string[], streams: Streams = {
-    stdout: (t) => process.stdout.write(t),
-    stderr: (t) => process.stderr.write(t),
-}): number {
+/** The import as a command: parses arguments, runs {@link runImport}, prints the report; throws on errors. */
+function importMain(argv: readonly string[], streams: Io): number {
     let parsed;
     try {
         parsed = parseArgs({
@@ -284,7 +268,7 @@ export function main(argv: readonly string[], streams: Streams = {
     const { values, positionals } = parsed;
     const problems: string[] = [];
     if (positionals.length !== 1) problems.push(`expected one wrangler config file, got ${positionals.length}`);
-    if (values.out === undefined) problems.push("--out <dir> is required");
+    if (values.out === undefined || values.out === "") problems.push("--out <dir> is required");
     const environments: Record<string, string> = {};
     for (const mapping of values.env ?? []) {
         const match = /^([^=]+)=(.+)$/.exec(mapping);
@@ -296,26 +280,31 @@ export function main(argv: readonly string[], streams: Streams = {
         streams.stderr(`${problems.map((p) => `error: ${p}`).join("\n")}\n${USAGE}\n`);
         return 2;
     }
-    try {
-        const { report } = runImport({
-            file: positionals[0]!,
-            out: values.out!,
-            ...(values.name === undefined ? {} : { name: values.name }),
-            ...(values["account-id"] === undefined ? {} : { accountId: values["account-id"] }),
-            ...(Object.keys(environments).length === 0 ? {} : { environments }),
-        });
-        streams.stdout(report);
-        return 0;
-    } catch (error) {
-        if (error instanceof ValidationError) {
-            streams.stderr(`error: ${error.message}\nNothing was written.\n`);
-            return 2;
-        }
-        streams.stderr(`error: ${(error as Error)?.stack ?? String(error)}\nNothing was written.\n`);
-        return 1;
-    }
+    const { report } = runImport({
+        file: positionals[0]!,
+        out: values.out!,
+        ...(values.name === undefined ? {} : { name: values.name }),
+        ...(values["account-id"] === undefined ? {} : { accountId: values["account-id"] }),
+        ...(Object.keys(environments).length === 0 ? {} : { environments }),
+    });
+    streams.stdout(report);
+    return 0;
+}
+
+/** `npm run import`, as {@link runCli} runs it. */
+export const importCommand: Command<number> = { name: "import", usage: USAGE, main: importMain, afterError: "Nothing was written." };
+
+/**
+ * The command line, in-process: the exit code (0 imported, 2 malformed input or arguments, 1 an unexpected
+ * failure), every error rendered as `npm run import` renders it (`tools/lib/cli.ts`).
+ */
+export function main(argv: readonly string[], streams: Streams = {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+}): number {
+    return runCommandSync(importCommand, argv, streams);
 }
 
 if (require.main === module) {
-    process.exitCode = main(process.argv.slice(2));
+    runCli(importCommand);
 }

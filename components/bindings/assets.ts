@@ -14,7 +14,7 @@
  */
 import { z } from "zod";
 import { checkAssets } from "../health/checks";
-import { relativePathSchema } from "../service/names";
+import { relativePathProblem, relativePathSchema } from "../service/names";
 import { ValidationError } from "../validation";
 import { readAssetsDirectory, relativeToWorkingDirectory } from "./assetsManifest";
 import { defineBindingKind } from "./kind";
@@ -238,8 +238,8 @@ export const assets = defineBindingKind({
                 return undefined;
             }
             const directory = raw.replace(/^(\.\/)+/, "").replace(/\/+$/, "") || ".";
-            if (directory.startsWith("/") || /^[A-Za-z]:/.test(directory)) {
-                ctx.note(["directory"], "unsupported", `"${raw}" is an absolute path; the platform's directory is relative to the service directory. Not imported`);
+            if (relativePathProblem(directory) !== undefined) {
+                ctx.note(["directory"], "unsupported", `"${raw}" is not a directory inside the service directory, where the platform's directory is. Not imported`);
                 return undefined;
             }
             if (value.binding === undefined) {

@@ -5,9 +5,12 @@
  */
 import { z } from "zod";
 import { checkD1 } from "../health/checks";
-import { relativePathSchema } from "../service/names";
+import { relativePathProblem, relativePathSchema } from "../service/names";
 import { accountScopedId, importIdOf } from "./importIdFormat";
 import { addWranglerEntry, defineBindingKind, resolvedField } from "./kind";
+
+/** wrangler's default `migrations_dir`; unlike a directory named explicitly, it may be missing (no migrations yet). */
+const DEFAULT_MIGRATIONS_DIR = "migrations";
 
 /** D1 database ids: lowercase UUIDs. */
 export const D1_DATABASE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -16,7 +19,7 @@ const schema = z.strictObject({
     /** D1 database created for this service and environment. */
     kind: z.literal("d1"),
     /** Directory of `NNNN_name.sql` migration files, relative to the service directory. @default "migrations" */
-    migrationsDir: relativePathSchema.default("migrations"),
+    migrationsDir: relativePathSchema.default(DEFAULT_MIGRATIONS_DIR),
     /**
      * Which files under `migrationsDir` are migrations, as a glob relative to it (wrangler's `migrations_pattern`
      * without its `<migrations_dir>/` prefix), for nested layouts such as Drizzle's `0001_init/migration.sql`.
@@ -48,6 +51,21 @@ export const d1 = defineBindingKind({
         url: "https://developers.cloudflare.com/d1/worker-api/",
     },
     limitedName: true,
+    checkFiles: (binding, ctx) => {
+        // Loaded here: kind modules are bundled into Workers (the health library), which have no file system.
+        const fs = process.getBuiltinModule("node:fs");
+        const path = process.getBuiltinModule("node:path");
+        const stat = fs.statSync(path.resolve(ctx.root, binding.migrationsDir), { throwIfNoEntry: false });
+        if (stat?.isDirectory() === true) return [];
+        // Like wrangler, a service without migrations yet may leave out the default directory.
+        if (stat === undefined && binding.migrationsDir === DEFAULT_MIGRATIONS_DIR) return [];
+        return [{
+            path: ctx.at("migrationsDir"),
+            message: stat === undefined
+                ? `expected a directory of .sql migration files, but "${binding.migrationsDir}" does not exist in the service directory; create it, or fix the path`
+                : `expected a directory of .sql migration files, but "${binding.migrationsDir}" is a file`,
+        }];
+    },
     resources: (_binding, ctx) => {
         const resource = new ctx.cloudflare.D1Database(ctx.name, { accountId: ctx.accountId, name: ctx.physicalName }, ctx.opts);
         return { resource, resolved: ctx.pulumi.all([resource.id, resource.name]).apply(([id, name]) => ({ kind: "d1", id, name })) };
@@ -72,8 +90,8 @@ export const d1 = defineBindingKind({
         map: (item, ctx) => {
             const raw = (item.value as Record<string, unknown>).migrations_dir;
             let migrationsDir = typeof raw === "string" ? raw.replace(/^(\.\/)+/, "") : "migrations";
-            if (migrationsDir === "" || migrationsDir.startsWith("/") || /^[A-Za-z]:/.test(migrationsDir)) {
-                ctx.note(["migrations_dir"], "changed", `"${String(raw)}" is not a relative directory; declared as "migrations"`);
+            if (relativePathProblem(migrationsDir) !== undefined) {
+                ctx.note(["migrations_dir"], "changed", `"${String(raw)}" is not a directory inside the service directory; declared as "migrations": copy the migrations there`);
                 migrationsDir = "migrations";
             }
             const pattern = (item.value as Record<string, unknown>).migrations_pattern;

@@ -42,6 +42,8 @@ export const durableObject = defineBindingKind({
         return [];
     },
     dependsOnServices: (binding) => binding.service === undefined ? [] : [binding.service],
+    // Another service's class is checked on that service's own binding.
+    requiredExports: (binding) => binding.service === undefined ? [{ name: binding.className, field: "className", what: "Durable Object class" }] : [],
     targetStub: (binding) => binding.service === undefined ? undefined : {
         service: binding.service,
         binding: { kind: "durableObject", className: binding.className },

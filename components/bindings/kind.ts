@@ -350,6 +350,17 @@ export interface BindingKindDefinition<S extends BindingSchema = BindingSchema, 
     /** Checks against the other services of the stack (a bound service must exist, export the class, ...). */
     readonly checkAgainstServices?: (binding: B, services: ReadonlyMap<string, DeclarationView>, at: (...path: PropertyKey[]) => string) => ValidationIssue[];
     /**
+     * What the binding needs an entry module to export (a Durable Object or Workflow class, a named entrypoint):
+     * checked against the exports of the bundled entry of this service, or of the bound service, before any
+     * resource is registered (`infra/serviceFiles.ts`). @default nothing
+     */
+    readonly requiredExports?: (binding: B) => readonly RequiredExport[];
+    /**
+     * Checks of the files the binding names, in the service directory (a D1 migrations directory that must be a
+     * directory), before any resource is registered (`infra/serviceFiles.ts`). @default none
+     */
+    readonly checkFiles?: (binding: B, ctx: FilesContext) => ValidationIssue[];
+    /**
      * For kinds whose value is the Worker's configuration (vars, secrets): the binding must be a key of the
      * env contract; `label` names it in messages, `secret` says its value is a secret per stack
      * (`platform:secrets`), `defaultValue` is the declared default, checked against the contract.
@@ -405,6 +416,26 @@ export interface BindingKindDefinition<S extends BindingSchema = BindingSchema, 
     /** What the outputs name as its target (`id`, bucket name, class); undefined for none. */
     readonly summary?: (binding: B, resolved: ResolvedResource | undefined, scriptOf: (service: string) => string) => string | undefined;
     readonly policy: PolicyView;
+}
+
+/** A name a binding needs an entry module to export; see {@link BindingKindDefinition.requiredExports}. */
+export interface RequiredExport {
+    /** The exported name (a class name). */
+    readonly name: string;
+    /** The declared service whose entry module must export it. @default the binding's own service */
+    readonly service?: string;
+    /** The binding's field that names it (`className`), for the message's path. */
+    readonly field: string;
+    /** What it is, for messages (`Durable Object class`). */
+    readonly what: string;
+}
+
+/** What {@link BindingKindDefinition.checkFiles} needs. */
+export interface FilesContext {
+    /** Absolute path of the service directory. */
+    readonly root: string;
+    /** Renders a path below the binding (`services.api.bindings.DB.migrationsDir`). */
+    readonly at: (...path: PropertyKey[]) => string;
 }
 
 /** See {@link BindingKindDefinition.targetStub}. */

@@ -54,7 +54,7 @@ function mapRateLimit(item: ImportItem, ctx: ImportContext) {
         if (key !== "limit" && key !== "period") ctx.note(["simple", key], "unsupported", "not a field of a simple rate limit (limit, period); not imported");
     }
     const limit = simple.limit;
-    if (typeof limit !== "number" || !Number.isInteger(limit) || limit <= 0) {
+    if (typeof limit !== "number" || !Number.isSafeInteger(limit) || limit <= 0) {
         ctx.note(["simple", "limit"], "unsupported", `${JSON.stringify(limit ?? null)} is not a limit (a positive integer); binding not imported`);
         return undefined;
     }

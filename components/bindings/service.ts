@@ -30,6 +30,8 @@ export const service = defineBindingKind({
         ? [{ path: ctx.at("service"), message: "a service cannot bind to itself; omit `service` for its own classes" }]
         : [],
     dependsOnServices: (binding) => [binding.service],
+    requiredExports: (binding) => binding.entrypoint === undefined ? []
+        : [{ name: binding.entrypoint, service: binding.service, field: "entrypoint", what: "entrypoint (a WorkerEntrypoint class)" }],
     targetStub: (binding) => ({ service: binding.service }),
     scriptBinding: (binding, ctx) => binding.entrypoint === undefined
         ? { name: ctx.name, type: "service", service: ctx.scriptOf(binding.service) }
@@ -50,7 +52,8 @@ export const service = defineBindingKind({
                 ctx.note(["service"], "unsupported", `"${script}" cannot be a service name; binding not imported`);
                 return undefined;
             }
-            if (target === ctx.serviceName) {
+            // Itself: the service, or this environment's own script (`api-production` in env.production).
+            if (target === ctx.serviceName || script === ctx.section.name) {
                 ctx.note([], "unsupported", "binds the Worker to itself, which a declaration cannot express (use ctx.exports); not imported");
                 return undefined;
             }

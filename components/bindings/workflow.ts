@@ -104,6 +104,8 @@ export const workflow = defineBindingKind({
         }];
     },
     dependsOnServices: (binding) => binding.service === undefined ? [] : [binding.service],
+    // Another service's class is checked on that service's own binding.
+    requiredExports: (binding) => binding.service === undefined ? [{ name: binding.className, field: "className", what: "Workflow class (a WorkflowEntrypoint)" }] : [],
     targetStub: (binding) => binding.service === undefined ? undefined : {
         service: binding.service,
         binding: { kind: "workflow", className: binding.className },

@@ -181,7 +181,7 @@ function crossCheck(decl: ServiceDeclaration, root: string): ValidationIssue[] {
     for (const [name, b] of Object.entries(decl.bindings)) {
         const valued = bindingKind(b.kind).envContract;
         if (valued === undefined) continue;
-        if (!contractKeys.includes(name)) {
+        if (!Object.hasOwn(decl.env.shape, name)) {
             issues.push({ path: at("bindings", name), message: `${valued.label} "${name}" is not in the env contract; add it to env so the Worker validates it` });
         }
         const value = valued.defaultValue?.(b);

@@ -75,6 +75,12 @@ describe("import", () => {
         ]);
     });
 
+    it("refuses, with a note, a limit too large to be an exact integer, instead of failing the declaration", () => {
+        const result = importConfig({ ratelimits: [{ name: "HUGE", namespace_id: "7", simple: { limit: 1e300, period: 60 } }] });
+        expect(result.declaration.bindings).toEqual({});
+        expect(notesAt(result, "ratelimits")).toEqual(["unsupported ratelimits[0].simple.limit: 1e+300 is not a limit (a positive integer); binding not imported"]);
+    });
+
     it("reports a namespace id or limit the platform cannot declare, and malformed entries with their paths", () => {
         const result = importConfig({
             unsafe: { bindings: [

@@ -8,10 +8,13 @@
 import { BINDING_KINDS, bindingKind, type BindingKindDefinition, type DeclaredBinding } from "../../bindings/index";
 import { isPlaceholderId } from "../../bindings/adoption";
 import { importMappings, type ImportItem, type ImportMapping } from "../../bindings/kind";
-import { BINDING_NAME, bindingSlug } from "../../service/declaration";
+import { bindingSlug } from "../../service/declaration";
+import { bindingNameProblem } from "../../service/names";
 import type { DurableObjectStorage } from "../../service/durableObjectMigrations";
-import type { RawConfig } from "./environments";
-import type { ImportedBinding, ImportedResource, ImportOptions } from "./importConfig";
+import { renderPath } from "../../validation";
+import { environmentNames, type RawConfig } from "./environments";
+import type { ImportedBinding, ImportedResource, ImportNote, ImportOptions } from "./importConfig";
+import { declaredBindings } from "./wranglerSchema";
 import { serviceNameFrom, type DeclaredFrom, type MappedEnv, type Note } from "./importContext";
 
 /** The wrangler keys the table's kinds read, at the top of an environment (`kv_namespaces`, `durable_objects`, ...). */
@@ -95,16 +98,13 @@ export function collectBindings(
         /** Declares a binding, or reports why it cannot be (first environment wins). */
         const declare = (name: string, path: PropertyKey[], key: string, binding: ImportedBinding | undefined): void => {
             if (binding === undefined) return;
-            if (!BINDING_NAME.test(name)) {
-                note(m.environment, m.at(...path), "unsupported", `binding name "${name}" is not a JavaScript identifier, which the platform requires; not imported`);
-                return;
-            }
             const existing = declaredFrom.get(name);
             if (existing === undefined) {
                 const slug = bindingSlug(name);
                 const other = slugs.get(slug);
                 if (other !== undefined) {
-                    note(m.environment, m.at(...path), "unsupported", `binding "${name}" collides with "${other}" (the platform names resources by the binding in lowercase with dashes); not imported`);
+                    note(m.environment, m.at(...path), "unsupported",
+                        `binding "${name}" collides with "${other}" (the platform names resources by the binding in lowercase with dashes); not imported: rename one of them`, name);
                     return;
                 }
                 slugs.set(slug, name);
@@ -114,7 +114,7 @@ export function collectBindings(
             }
             if (existing.binding.kind !== binding.kind) {
                 note(m.environment, m.at(...path), "unsupported",
-                    `"${name}" is a ${existing.binding.kind} binding in ${existing.label}; a binding has one kind in every stack, so this ${binding.kind} binding is not imported`);
+                    `"${name}" is a ${existing.binding.kind} binding in ${existing.label}; a binding has one kind in every stack, so this ${binding.kind} binding is not imported`, name);
                 return;
             }
             // Values of the env contract's kinds (vars) differ per stack by design: compare the kind only.
@@ -133,10 +133,17 @@ export function collectBindings(
             }
         }
         for (const { item, reasons } of rejectedItems(m.env)) {
-            note(m.environment, m.at(...item.path), "unsupported", `${reasons.join("; ")}; not imported`);
+            note(m.environment, m.at(...item.path), "unsupported", `${reasons.join("; ")}; not imported`, item.name);
         }
         for (const kind of BINDING_KINDS) {
             for (const { mapping, item } of mappedItemsOf(kind, m.env)) {
+                // Binding names are validated as declarations validate them; a name that cannot be one is refused.
+                const nameProblem = bindingNameProblem(item.name);
+                if (nameProblem !== undefined) {
+                    note(m.environment, m.at(...item.path), "unsupported",
+                        `binding name ${JSON.stringify(item.name)} ${nameProblem}; not imported: rename it in the Worker's code and its wrangler config, then import again`, item.name);
+                    continue;
+                }
                 if (mapping.knownKeys !== undefined && item.value !== null && typeof item.value === "object") {
                     unsupportedSubkeys(item.value as RawConfig, [...item.path], mapping.knownKeys, `${mapping.unsupportedReason ?? "not supported"}; not imported`);
                 }
@@ -147,7 +154,9 @@ export function collectBindings(
                     label: m.label,
                     baseLabel: mapped[0]!.label,
                     liveClasses: new Set(liveClasses.keys()),
-                    note: (path, category, message) => note(m.environment, m.at(...item.path, ...path), category, message, category === "added" ? item.name : undefined),
+                    // `added` names the binding it adds; `unsupported` the binding it may leave out, so the report names it.
+                    note: (path, category, message) => note(m.environment, m.at(...item.path, ...path), category, message,
+                        category === "added" || category === "unsupported" ? item.name : undefined),
                     serviceNameFrom,
                     declared: bindings,
                 });
@@ -159,7 +168,7 @@ export function collectBindings(
         }
     }
     for (const extra of options.extraSecrets ?? []) {
-        if (declaredFrom.has(extra.name) || !BINDING_NAME.test(extra.name)) continue;
+        if (declaredFrom.has(extra.name) || bindingNameProblem(extra.name) !== undefined) continue;
         bindings[extra.name] = { kind: "secret" };
         declaredFrom.set(extra.name, { binding: { kind: "secret" }, label: extra.source, key: "secrets", outsideConfig: true });
     }
@@ -191,6 +200,39 @@ export function reportAddedBindings(
                 `${kind.kind} binding ${name} (from ${from.label}) is declared for every stack, though ${m.label} does not have it: a service has one set of bindings` +
                 (defaultValue === undefined ? "" : `; this stack gets its default value ${JSON.stringify(defaultValue)}`),
                 name);
+        }
+    }
+}
+
+/**
+ * Names in the report every binding of the file, in every section, that the declaration lacks and no note
+ * names yet: those of a section that feeds no stack (`not-mapped`), and, as a safety net, any other one
+ * (`unsupported`). After this, each binding name of the file is declared or named in the report.
+ * @param notes the notes so far; a note names a binding through its `binding` field.
+ */
+export function reportUnimportedBindings(
+    raw: RawConfig,
+    mapped: readonly MappedEnv[],
+    bindings: Readonly<Record<string, ImportedBinding>>,
+    notes: readonly ImportNote[],
+    note: Note,
+): void {
+    const sections = (raw.env ?? {}) as Record<string, unknown>;
+    const mappedEnvironments = new Set(mapped.map((m) => m.environment));
+    const keyOf = (environment: string | undefined, binding: string) => JSON.stringify([environment ?? null, binding]);
+    const named = new Set(notes.filter((n) => n.binding !== undefined).map((n) => keyOf(n.environment, n.binding!)));
+    for (const environment of [undefined, ...environmentNames(raw)]) {
+        const section = environment === undefined ? raw : sections[environment];
+        if (typeof section !== "object" || section === null || Array.isArray(section)) continue;
+        const label = environment === undefined ? "the top level" : renderPath("", ["env", environment]);
+        const prefix = environment === undefined ? "" : label;
+        const isMapped = mappedEnvironments.has(environment);
+        for (const { name, path, key } of declaredBindings(section as RawConfig)) {
+            if (Object.hasOwn(bindings, name)) continue;
+            if (named.has(keyOf(environment, name))) continue;
+            note(environment, renderPath(prefix, path), isMapped ? "unsupported" : "not-mapped", isMapped
+                ? `binding ${name} (${key}) is not imported; declare it by hand if the Worker needs it`
+                : `binding ${name} (${key}) is not imported: ${label} feeds no stack (see above); declare it by hand if the Worker needs it`, name);
         }
     }
 }

@@ -31,16 +31,17 @@ import { z } from "zod";
 import { SERVICE_NAME, defineService, type ServiceDeclarationInput } from "../../service/declaration";
 import { bindingKind } from "../../bindings/index";
 import { replayMigrations, type DurableObjectMigration, type DurableObjectStorage } from "../../service/durableObjectMigrations";
+import { relativePathProblem } from "../../service/names";
 import { STACK_NAME, STACK_NAME_RULE, scriptNameOf } from "../../stackName";
 import { ValidationError, describeValue, renderPath, type ValidationIssue } from "../../validation";
 import { effectiveEnvironment, environmentNames, type RawConfig } from "./environments";
-import { bindingKeys, collectBindings, importsOf, reportAddedBindings } from "./importBindings";
+import { bindingKeys, collectBindings, importsOf, reportAddedBindings, reportUnimportedBindings } from "./importBindings";
 import { serviceNameFrom, type MappedEnv, type Note } from "./importContext";
 import { declaredMigrations, environmentMigrations } from "./importMigrations";
 import { mapEnvironments } from "./stackMapping";
 import { ACCOUNT_ID } from "../../bindings/adoption";
 import { accountOf, cronsOf, observabilityOf, reportScript, routingOf } from "./importStack";
-import { wranglerConfigIssues } from "./wranglerSchema";
+import { declaredBindings, isBindingKey, wranglerConfigIssues } from "./wranglerSchema";
 import { importWorkerSettings, workerSettingsInput, WORKER_SETTINGS_KEYS, type ImportedStackSettings, type ImportedWorkerSettings } from "./importWorkerSettings";
 
 export { serviceNameFrom } from "./importContext";
@@ -174,6 +175,17 @@ export interface ImportOptions {
     readonly environments?: Readonly<Record<string, string>>;
     /** Secret names found beside the config (`.dev.vars`), with where they came from. */
     readonly extraSecrets?: readonly { readonly name: string; readonly source: string }[];
+    /**
+     * The service name when the file names no Worker (no top-level `name`, and no environment names that
+     * agree): `npm run import` passes the `--out` directory's name (`services/billing` → `billing`).
+     * @default none: such a file is refused, asking for --name
+     */
+    readonly fallbackName?: string;
+    /**
+     * The compatibility date declared when the file sets none (wrangler cannot deploy without one), as
+     * YYYY-MM-DD. @default the import's own date (UTC)
+     */
+    readonly today?: string;
 }
 
 /** Keys of an environment the import carries over besides the binding kinds' (possibly partly; their sub-keys are reported). */
@@ -199,6 +211,23 @@ const UNSUPPORTED_REASONS: Readonly<Record<string, string>> = {
     preview_urls: "preview URLs are not part of service declarations",
     site: "Workers Sites (legacy) are not supported; use static assets",
     upload_source_maps: "source map upload is not part of service declarations",
+    // Binding keys the platform has no binding kind for (each binding is reported by name).
+    ai_search: "AI Search bindings have no platform binding kind",
+    ai_search_namespaces: "AI Search bindings have no platform binding kind",
+    artifacts: "Artifacts bindings have no platform binding kind",
+    data_blobs: "service-worker format data blobs are not supported (the platform deploys an ES module Worker)",
+    flagship: "Flagship bindings have no platform binding kind",
+    "kv-namespaces": "wrangler 1's name for kv_namespaces, which wrangler 2 and later ignore: rename the key to kv_namespaces, then import again",
+    logfwdr: "logfwdr bindings are internal to Cloudflare and have no platform binding kind",
+    media: "Media Transformations bindings have no platform binding kind",
+    pipelines: "Pipelines bindings have no platform binding kind",
+    stream: "Stream bindings have no platform binding kind",
+    text_blobs: "service-worker format text blobs are not supported (the platform deploys an ES module Worker)",
+    unsafe_hello_world: "an internal test binding with no platform binding kind",
+    vpc_networks: "VPC network bindings have no platform binding kind",
+    vpc_services: "VPC service bindings have no platform binding kind",
+    wasm_modules: "service-worker format WebAssembly modules are not supported (import the .wasm file from the ES module entry instead)",
+    worker_loaders: "Worker Loader (dynamic Worker) bindings have no platform binding kind",
 };
 
 const COMPAT_FLAG = /^[a-z0-9_]+$/;
@@ -223,7 +252,7 @@ export function importWranglerConfig(raw: RawConfig, options: ImportOptions): Im
     const mapped = mapEnvironments(raw, options, note);
     const serviceName = serviceNameOf(raw, mapped, options, note, issues);
     const base = mapped[0]!;
-    const compatibilityDate = compatibilityDateOf(mapped, note, issues);
+    const compatibilityDate = compatibilityDateOf(mapped, options.today ?? new Date().toISOString().slice(0, 10), note, issues);
     const histories = environmentMigrations(mapped, serviceName, issues);
     if (issues.length > 0) throw new ValidationError(subject, issues);
     const migrations = declaredMigrations(histories, serviceName, note, issues);
@@ -266,9 +295,9 @@ export function importWranglerConfig(raw: RawConfig, options: ImportOptions): Im
             const list = `Durable Object class${classes.size === 1 ? "" : "es"} ${[...classes.keys()].join(", ")}`;
             const platformScript = scriptNameOf(serviceName, m.stack);
             note(m.environment, m.at("migrations"), "action", scriptName === platformScript
-                ? `${list} live in Worker "${scriptName}" at migration tag ${lastTag}; the platform deploys the same script, so the objects stay. ` +
+                ? `${list} ${classes.size === 1 ? "lives" : "live"} in Worker "${scriptName}" at migration tag ${lastTag}; the platform deploys the same script, so the objects stay. ` +
                   "The declaration keeps the migration tags as they are: never rename or remove an applied step"
-                : `${list} keep their objects in Worker "${scriptName}" (last migration tag ${lastTag}); the platform's script "${platformScript}" starts with none. ` +
+                : `${list} ${classes.size === 1 ? "keeps its" : "keep their"} objects in Worker "${scriptName}" (last migration tag ${lastTag}); the platform's script "${platformScript}" starts with none. ` +
                   `Keep "${scriptName}" until its objects are moved, or transfer the classes ` +
                   "(https://developers.cloudflare.com/durable-objects/reference/durable-objects-migrations/#transfer-migration)");
         }
@@ -309,6 +338,7 @@ export function importWranglerConfig(raw: RawConfig, options: ImportOptions): Im
     };
     // The import maps every case it knows into a valid declaration; a failure here is a bug in the import.
     defineService(toDeclarationInput(declaration));
+    reportUnimportedBindings(raw, mapped, bindings, notes, note);
     return { declaration, stacks, notes };
 }
 
@@ -372,14 +402,20 @@ function serviceNameOf(
     if (typeof raw.name !== "string") {
         const agreed = nameFromEnvironments(raw, mapped);
         if ("problem" in agreed) {
-            issues.push({ path: "name", message: `missing: the file has no top-level Worker name, ${agreed.problem}; pass --name <service>` });
-            return "unnamed";
+            const fallback = options.fallbackName === undefined ? undefined : serviceNameFrom(options.fallbackName);
+            if (fallback === undefined) {
+                issues.push({ path: "name", message: `missing: the file has no top-level Worker name, ${agreed.problem}; pass --name <service>` });
+                return "unnamed";
+            }
+            note(undefined, "name", "changed", `not set (${agreed.problem}); the service is named "${fallback}" after the output directory; pass --name to choose another`);
+            return fallback;
         }
         note(undefined, "name", "changed", `not set at the top level; the service is named "${agreed.name}", on which ${agreed.from} agree ` +
             "once their -<env> suffix is removed; pass --name to choose another");
         return agreed.name;
     }
-    const name = serviceNameFrom(raw.name);
+    // A Worker name that starts with a digit (`2048`) becomes `worker-2048`.
+    const name = serviceNameFrom(raw.name) ?? serviceNameFrom(`worker-${raw.name}`);
     if (name === undefined) {
         issues.push({ path: "name", message: `"${raw.name}" cannot become a service name (lowercase letters, digits and dashes, starting with a letter); pass --name <service>` });
         return "unnamed";
@@ -420,6 +456,7 @@ function nameFromEnvironments(raw: RawConfig, mapped: readonly MappedEnv[]): { n
 
 function compatibilityDateOf(
     mapped: readonly MappedEnv[],
+    today: string,
     note: Note,
     issues: ValidationIssue[],
 ): string | undefined {
@@ -430,8 +467,14 @@ function compatibilityDateOf(
             note(m.environment, m.at("compatibility_date"), "changed", `differs from ${base.label}'s; one declaration serves every stack: declared as ${JSON.stringify(date)}`);
         }
     }
+    if (date === undefined) {
+        note(base.environment, base.at("compatibility_date"), "action",
+            `not set, and wrangler cannot deploy without one: declared as ${today}, the import's date. Test the Worker on that date, ` +
+            "or set compatibilityDate in service.ts to the date its code was written for (https://developers.cloudflare.com/workers/configuration/compatibility-dates/)");
+        return today;
+    }
     if (typeof date !== "string") {
-        issues.push({ path: base.at("compatibility_date"), message: "missing: wrangler needs a compatibility date to deploy; add one such as \"2024-01-01\"" });
+        issues.push({ path: base.at("compatibility_date"), message: `expected a date as YYYY-MM-DD, got ${describeValue(date)}` });
         return undefined;
     }
     if (Number.isNaN(Date.parse(`${date}T00:00:00Z`)) || !new Date(`${date}T00:00:00Z`).toISOString().startsWith(date)) {
@@ -448,10 +491,10 @@ function mainOf(mapped: readonly MappedEnv[], note: Note): string {
             note(m.environment, m.at("main"), "changed", `differs from ${base.label}'s; one declaration serves every stack: declared as ${JSON.stringify(main ?? DEFAULT_MAIN)}`);
         }
     }
-    if (main !== undefined && /\.(ts|mts|js|mjs)$/.test(main) && !main.startsWith("/") && !/^[A-Za-z]:/.test(main)) return main;
+    if (main !== undefined && /\.(ts|mts|js|mjs)$/.test(main) && relativePathProblem(main) === undefined) return main;
     note(base.environment, base.at("main"), "changed", main === undefined
         ? `not set (a Pages project or a legacy wrangler v1 build); declared as "${DEFAULT_MAIN}": put the Worker's entry module there`
-        : `"${main}" is not a relative .ts, .mts, .js or .mjs module; declared as "${DEFAULT_MAIN}": put the Worker's entry module there`);
+        : `"${main}" is not a .ts, .mts, .js or .mjs module inside the service directory; declared as "${DEFAULT_MAIN}": put the Worker's entry module there`);
     return DEFAULT_MAIN;
 }
 
@@ -482,8 +525,21 @@ function reportUnsupportedKeys(m: MappedEnv, note: Note): void {
     for (const key of Object.keys(m.env)) {
         if (supported.has(key)) continue;
         const inherited = m.inherited.includes(key) ? " (inherited from the top level)" : "";
-        note(m.environment, m.at(key), "unsupported", `not supported${inherited}: ${UNSUPPORTED_REASONS[key] ?? "not part of service declarations"}; not imported`);
+        noteUnsupportedKey(m.environment, m.at, key, m.env[key], `not supported${inherited}: ${UNSUPPORTED_REASONS[key] ?? "not part of service declarations"}`, note);
     }
+}
+
+/**
+ * Notes a key that is not carried over: one note per binding it declares (`pipelines[0]`, naming the
+ * binding), or one for the key when it declares none.
+ */
+function noteUnsupportedKey(environment: string | undefined, at: (...segments: PropertyKey[]) => string, key: string, value: unknown, reason: string, note: Note): void {
+    const named = isBindingKey(key) ? declaredBindings({ [key]: value }) : [];
+    if (named.length === 0) {
+        note(environment, at(key), "unsupported", `${reason}; not imported`);
+        return;
+    }
+    for (const b of named) note(environment, at(...b.path), "unsupported", `${reason}; binding ${b.name} not imported`, b.name);
 }
 
 /** Keys only valid at the top level, and keys wrangler does not know, wherever they are. */
@@ -491,14 +547,20 @@ function reportFileKeys(raw: RawConfig, note: Note): void {
     const top = effectiveEnvironment(raw, undefined);
     for (const key of top.topLevelOnly) {
         if (supportedKeys().has(key)) continue; // keep_vars
-        note(undefined, key, "unsupported", `not supported: ${UNSUPPORTED_REASONS[key] ?? "a top-level wrangler setting with no platform equivalent"}; not imported`);
+        noteUnsupportedKey(undefined, (...segments) => renderPath("", segments), key, raw[key], `not supported: ${UNSUPPORTED_REASONS[key] ?? "a top-level wrangler setting with no platform equivalent"}`, note);
     }
-    for (const key of top.unknown) {
-        note(undefined, key, "unsupported", "not a key of wrangler's configuration (a legacy wrangler v1 key or another tool's); ignored");
-    }
-    for (const name of environmentNames(raw)) {
-        for (const key of effectiveEnvironment(raw, name).unknown) {
-            note(name, renderPath("", ["env", name, key]), "unsupported", "not a key of wrangler's configuration (a legacy wrangler v1 key or another tool's); ignored");
+    const unknownKey = (environment: string | undefined, section: RawConfig, key: string) => {
+        const at = (...segments: PropertyKey[]) => renderPath("", [...(environment === undefined ? [] : ["env", environment]), ...segments]);
+        if (isBindingKey(key)) {
+            // Wrangler 1's `kv-namespaces`: its bindings are named, each not imported.
+            noteUnsupportedKey(environment, at, key, section[key], `not a key of today's wrangler configuration: ${UNSUPPORTED_REASONS[key] ?? "a legacy wrangler v1 key"}`, note);
+        } else {
+            note(environment, at(key), "unsupported", "not a key of wrangler's configuration (a legacy wrangler v1 key or another tool's); ignored");
         }
+    };
+    for (const key of top.unknown) unknownKey(undefined, raw, key);
+    const sections = (raw.env ?? {}) as Record<string, RawConfig>;
+    for (const name of environmentNames(raw)) {
+        for (const key of effectiveEnvironment(raw, name).unknown) unknownKey(name, sections[name]!, key);
     }
 }

@@ -12,6 +12,8 @@ import { ACCOUNT_ID } from "../../bindings/adoption";
 
 /** Custom Domain hostnames, as `platform:services.<name>.customDomains` accepts them (infra/config.ts). */
 const HOSTNAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+/** Zone ids, as `platform:zone.id` accepts them (infra/config.ts). */
+const ZONE_ID = /^[0-9a-f]{32}$/;
 /** Route patterns, as `platform:services.<name>.routes` accepts them (infra/config.ts). */
 const ROUTE_PATTERN = /^(\*\.?)?[a-z0-9.-]+\.[a-z]{2,63}\/[^\s]*$/;
 /** The platform's default when the original has no observability settings. */
@@ -58,6 +60,13 @@ export function routingOf(m: MappedEnv, note: Note): {
     if (m.env.route !== undefined) entries.push([["route"], m.env.route]);
     if (Array.isArray(m.env.routes)) m.env.routes.forEach((r, i) => entries.push([["routes", i], r]));
     else if (m.env.routes !== undefined) entries.push([["routes"], m.env.routes]);
+    // An empty pattern (wrangler 1 templates' `route = ""`) is no route at all.
+    for (let i = entries.length - 1; i >= 0; i--) {
+        const [path, r] = entries[i]!;
+        if ((typeof r === "string" ? r : (r as RawConfig).pattern) !== "") continue;
+        note(m.environment, m.at(...path), "unsupported", "an empty route pattern: no route to carry over; ignored");
+        entries.splice(i, 1);
+    }
 
     const routes: RecordedRoute[] = entries.map(([, r]) => {
         if (typeof r === "string") return { pattern: r, customDomain: false };
@@ -70,13 +79,24 @@ export function routingOf(m: MappedEnv, note: Note): {
         };
     });
     const hostOf = (r: RecordedRoute) => r.pattern.split("/")[0]!.replace(/^\*\.?/, "").toLowerCase();
+    // Zone names compare as DNS names do: in lowercase, without a trailing dot.
+    const zoneNameOf = (r: RecordedRoute) => r.zoneName?.toLowerCase().replace(/\.$/, "");
     // One zone per stack: the first zone_name given, else a guess from the first host (its last two labels).
     const named = routes.find((r) => r.zoneName !== undefined);
     let zone: { id?: string; name: string; nameGuessed: boolean } | undefined;
+    /** Why the routes have no zone the platform can use (a placeholder, a template, `localhost`), if so. */
+    let noZone: string | undefined;
     if (routes.length > 0) {
-        const name = named?.zoneName ?? hostOf(routes[0]!).split(".").slice(-2).join(".");
-        const zoneId = routes.find((r) => r.zoneId !== undefined && (r.zoneName ?? name) === name)?.zoneId;
-        zone = { name, nameGuessed: named === undefined, ...(zoneId === undefined ? {} : { id: zoneId }) };
+        const name = (named === undefined ? undefined : zoneNameOf(named)) ?? hostOf(routes[0]!).split(".").slice(-2).join(".");
+        // A zone id that is not one (`<ZONE_ID>`, `${ZONE_ID}`) is left out: the stack's zone id is the user's to fill in.
+        const zoneId = routes.find((r) => r.zoneId !== undefined && ZONE_ID.test(r.zoneId) && (zoneNameOf(r) ?? name) === name)?.zoneId;
+        routes.forEach((r, i) => {
+            if (r.zoneId !== undefined && !ZONE_ID.test(r.zoneId)) {
+                note(m.environment, m.at(...entries[i]![0], "zone_id"), "unsupported", `${JSON.stringify(r.zoneId)} is not a zone id (32 lowercase hex characters); not imported`);
+            }
+        });
+        if (HOSTNAME.test(name)) zone = { name, nameGuessed: named === undefined, ...(zoneId === undefined ? {} : { id: zoneId }) };
+        else noZone = `${named === undefined ? "the zone guessed from its host" : "its zone_name"}, ${JSON.stringify(name)}, is not a DNS name`;
     }
 
     const routePatterns: string[] = [];
@@ -84,9 +104,14 @@ export function routingOf(m: MappedEnv, note: Note): {
     routes.forEach((r, i) => {
         const path = entries[i]![0];
         const host = hostOf(r);
-        if ((r.zoneName !== undefined && r.zoneName !== zone!.name) || (r.zoneId !== undefined && zone!.id !== undefined && r.zoneId !== zone!.id) ||
-            (host !== zone!.name && !host.endsWith(`.${zone!.name}`))) {
-            note(m.environment, m.at(...path), "unsupported", `${r.pattern} is outside zone ${zone!.name}, and a stack has one zone; not imported`);
+        if (zone === undefined) {
+            note(m.environment, m.at(...path), "unsupported", `${JSON.stringify(r.pattern)}: ${noZone}, and routes and custom domains need their zone; not imported`);
+            return;
+        }
+        const validZoneId = r.zoneId !== undefined && ZONE_ID.test(r.zoneId) ? r.zoneId : undefined;
+        if ((r.zoneName !== undefined && zoneNameOf(r) !== zone.name) || (validZoneId !== undefined && zone.id !== undefined && validZoneId !== zone.id) ||
+            (host !== zone.name && !host.endsWith(`.${zone.name}`))) {
+            note(m.environment, m.at(...path), "unsupported", `${r.pattern} is outside zone ${zone.name}, and a stack has one zone; not imported`);
             return;
         }
         if (r.customDomain) {

@@ -42,7 +42,8 @@ export const WORKER_SETTINGS_SECTION_SHAPE = {
     no_bundle: z.boolean().optional(),
     node_compat: z.boolean().optional(),
     tail_consumers: z.array(z.looseObject({ service: text.min(1, { error: "expected the tail Worker's name, a non-empty string" }), environment: text.optional() })).optional(),
-    containers: z.array(z.looseObject({ class_name: text.min(1, { error: "expected the Durable Object class, a non-empty string" }) })).optional(),
+    // `class_name` may be missing: newer wranglers attach a container to its class through `exports`.
+    containers: z.array(z.looseObject({ class_name: text.min(1, { error: "expected the Durable Object class, a non-empty string" }).optional() })).optional(),
 };
 
 /** The worker settings of an imported declaration, in `defineService`'s input shape; unset ones left out. */
@@ -261,11 +262,16 @@ function refuseContainers(m: MappedEnv, note: Note): void {
     const containers = (m.env.containers ?? []) as RawConfig[];
     const bindings = (((m.env.durable_objects as RawConfig | undefined)?.bindings ?? []) as RawConfig[]);
     containers.forEach((container, i) => {
-        const className = String(container.class_name);
+        const unsupported = "Cloudflare Containers are not supported (@pulumi/cloudflare 6.22.1 has no container application resource to build and run image " +
+            `${JSON.stringify(container.image ?? "?")}); not imported`;
+        if (typeof container.class_name !== "string") {
+            note(m.environment, m.at("containers", i), "unsupported", `${unsupported}. Keep deploying this Worker with wrangler`);
+            return;
+        }
+        const className = container.class_name;
         const bound = bindings.filter((b) => b.class_name === className && b.script_name === undefined).map((b) => String(b.name));
         note(m.environment, m.at("containers", i), "unsupported",
-            `Cloudflare Containers are not supported (@pulumi/cloudflare 6.22.1 has no container application resource to build and run image ${JSON.stringify(container.image ?? "?")}); ` +
-            `not imported, and neither ${bound.length === 0 ? `is a Durable Object binding of class ${className}` : `is the Durable Object binding ${bound.join(", ")} of class ${className}`}, ` +
+            `${unsupported}, and neither ${bound.length === 0 ? `is a Durable Object binding of class ${className}` : `is the Durable Object binding ${bound.join(", ")} of class ${className}`}, ` +
             "which would run without its container. Keep deploying this Worker with wrangler");
     });
 }

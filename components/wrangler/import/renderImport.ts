@@ -198,10 +198,17 @@ export function renderImportReport(result: ImportResult, source: string, outDir:
             const inCategory = notes.filter((n) => n.category === category);
             if (inCategory.length === 0) continue;
             lines.push(`  ${CATEGORY_TITLES[category]}:`);
-            for (const n of inCategory) lines.push(`    - ${n.path}: ${n.message}`);
+            for (const n of inCategory) lines.push(`    - ${n.path}${namesBinding(n) ? "" : ` (binding ${n.binding})`}: ${n.message}`);
         }
     }
     return lines.join("\n") + "\n";
+}
+
+/** Whether a note's line names its binding already (in its path or message), or it concerns none. */
+function namesBinding(n: ImportNote): boolean {
+    if (n.binding === undefined) return true;
+    const word = new RegExp(`(^|[^A-Za-z0-9_$])${n.binding.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}($|[^A-Za-z0-9_$])`);
+    return word.test(n.path) || word.test(n.message);
 }
 
 function countByCategory(notes: readonly ImportNote[]): string {

@@ -162,11 +162,21 @@ const sectionSchema = z.looseObject({
     ...WORKER_SETTINGS_SECTION_SHAPE,
 });
 
+/** The most environments the importer reads: each becomes a stack (real configs have a handful). */
+export const MAX_ENVIRONMENTS = 256;
+/** The most bindings of one environment (or the top level) the importer reads. */
+export const MAX_BINDINGS = 1000;
+
 const isTable = (v: unknown) => typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Date);
 const topLevelSchema = z.looseObject({
     env: z.unknown().superRefine((value, ctx) => {
         if (!isTable(value)) {
             ctx.addIssue({ code: "custom", message: `expected a table of environments ([env.<name>] sections), got ${describeValue(value)}` });
+            return;
+        }
+        const count = Object.keys(value as Record<string, unknown>).length;
+        if (count > MAX_ENVIRONMENTS) {
+            ctx.addIssue({ code: "custom", message: `${count} environments; the importer reads at most ${MAX_ENVIRONMENTS} (each becomes a stack): remove the ones no longer deployed` });
             return;
         }
         for (const [envName, section] of Object.entries(value as Record<string, unknown>)) {
@@ -175,47 +185,82 @@ const topLevelSchema = z.looseObject({
     }).optional(),
 });
 
-/** Where a binding is declared in a section: its path and the kind key it is under. */
+/** Where a binding is declared in a section: its name, its path and the wrangler key it is under. */
 export interface DeclaredBinding {
     readonly name: string;
     /** Path of the binding entry (`kv_namespaces[0]`, `vars.LOG_LEVEL`, `secrets.required[1]`). */
     readonly path: readonly PropertyKey[];
+    /** The wrangler key it is under (`kv_namespaces`, `durable_objects`, `vars`). */
+    readonly key: string;
 }
 
 /**
- * The binding names a section declares, with their paths, over every binding key wrangler checks for
- * uniqueness that the importer reads. Call on a section that passed validation.
+ * Every wrangler key that declares bindings (wrangler 4.86's `friendlyBindingNames`, which its
+ * `validateBindingsHaveUniqueNames` walks, plus `secrets.required`), supported by the platform or not, and
+ * how its items are named: `list` of objects at `key` (or at `key.sub`) named by `field`; `single` object
+ * named by its `binding` (reported at `field` when given); `record` of name → value; `names`, a list of names. In the order earlier bindings
+ * win in duplicate-name messages.
+ */
+const BINDING_KEYS: readonly { readonly key: string; readonly sub?: string; readonly shape: "list" | "single" | "record" | "names"; readonly field?: string }[] = [
+    { key: "kv_namespaces", shape: "list", field: "binding" },
+    { key: "d1_databases", shape: "list", field: "binding" },
+    { key: "r2_buckets", shape: "list", field: "binding" },
+    { key: "durable_objects", sub: "bindings", shape: "list", field: "name" },
+    { key: "services", shape: "list", field: "binding" },
+    { key: "workflows", shape: "list", field: "binding" },
+    { key: "queues", sub: "producers", shape: "list", field: "binding" },
+    { key: "assets", shape: "single", field: "binding" },
+    ...NAMED_BINDING_LISTS.map((key) => ({ key, shape: "list" as const, field: "binding" })),
+    ...SINGLE_BINDING_KEYS.map((key) => ({ key, shape: "single" as const })),
+    { key: "unsafe", sub: "bindings", shape: "list", field: "name" },
+    { key: "vars", shape: "record" },
+    { key: "secrets", sub: "required", shape: "names" },
+    { key: "hyperdrive", shape: "list", field: "binding" },
+    { key: "ratelimits", shape: "list", field: "name" },
+    { key: "send_email", shape: "list", field: "name" },
+    // Keys the platform has no kind for: their bindings are reported by name.
+    ...["pipelines", "ai_search_namespaces", "ai_search", "artifacts", "unsafe_hello_world", "flagship", "worker_loaders", "vpc_services", "vpc_networks"]
+        .map((key) => ({ key, shape: "list" as const, field: "binding" })),
+    { key: "stream", shape: "single" },
+    { key: "media", shape: "single" },
+    { key: "logfwdr", sub: "bindings", shape: "list", field: "name" },
+    // Service-worker format bindings, top level only: name → file.
+    { key: "wasm_modules", shape: "record" },
+    { key: "text_blobs", shape: "record" },
+    { key: "data_blobs", shape: "record" },
+    // Wrangler 1's name for kv_namespaces (wrangler 2 and later ignore it).
+    { key: "kv-namespaces", shape: "list", field: "binding" },
+];
+
+/** Whether a wrangler key declares bindings ({@link declaredBindings} reads it). */
+export function isBindingKey(key: string): boolean {
+    return BINDING_KEYS.some((b) => b.key === key);
+}
+
+/**
+ * The binding names a section declares, with their paths, over every wrangler key that declares bindings,
+ * whether or not the platform supports it. Entries whose name is missing or neither a string nor a number
+ * (left to validation, for the keys the importer reads) and values of the wrong shape are skipped.
  */
 export function declaredBindings(section: RawConfig): DeclaredBinding[] {
     const out: DeclaredBinding[] = [];
-    const list = (key: string, field: string) => {
-        const items = section[key];
-        if (!Array.isArray(items)) return;
-        items.forEach((item, i) => out.push({ name: String((item as RawConfig)[field]), path: [key, i] }));
-    };
-    list("kv_namespaces", "binding");
-    list("d1_databases", "binding");
-    list("r2_buckets", "binding");
-    const durableObjects = (section.durable_objects as RawConfig | undefined)?.bindings;
-    if (Array.isArray(durableObjects)) {
-        durableObjects.forEach((item, i) => out.push({ name: String((item as RawConfig).name), path: ["durable_objects", "bindings", i] }));
+    const isTable = (v: unknown): v is RawConfig => typeof v === "object" && v !== null && !Array.isArray(v);
+    for (const { key, sub, shape, field } of BINDING_KEYS) {
+        const container = section[key];
+        const node = sub === undefined ? container : isTable(container) ? container[sub] : undefined;
+        const at = sub === undefined ? [key] : [key, sub];
+        if (shape === "single") {
+            // `assets` names its binding at `assets.binding`; the other single bindings are named by the key.
+            if (isTable(node) && typeof node.binding === "string") out.push({ name: node.binding, path: field === undefined ? [key] : [key, field], key });
+        } else if (shape === "record") {
+            if (isTable(node)) for (const name of Object.keys(node)) out.push({ name, path: [...at, name], key });
+        } else if (Array.isArray(node)) {
+            node.forEach((item, i) => {
+                const name = shape === "names" ? item : isTable(item) ? item[field!] : undefined;
+                if (typeof name === "string" || typeof name === "number") out.push({ name: String(name), path: [...at, i], key });
+            });
+        }
     }
-    list("services", "binding");
-    list("workflows", "binding");
-    const producers = (section.queues as RawConfig | undefined)?.producers;
-    if (Array.isArray(producers)) producers.forEach((item, i) => out.push({ name: String((item as RawConfig).binding), path: ["queues", "producers", i] }));
-    const assets = section.assets as RawConfig | undefined;
-    if (typeof assets?.binding === "string") out.push({ name: assets.binding, path: ["assets", "binding"] });
-    for (const key of NAMED_BINDING_LISTS) list(key, "binding");
-    for (const key of SINGLE_BINDING_KEYS) {
-        const single = section[key] as RawConfig | undefined;
-        if (single !== undefined) out.push({ name: String(single.binding), path: [key] });
-    }
-    const unsafe = (section.unsafe as RawConfig | undefined)?.bindings;
-    if (Array.isArray(unsafe)) unsafe.forEach((item, i) => out.push({ name: String((item as RawConfig).name), path: ["unsafe", "bindings", i] }));
-    for (const key of Object.keys((section.vars ?? {}) as RawConfig)) out.push({ name: key, path: ["vars", key] });
-    const required = (section.secrets as RawConfig | undefined)?.required;
-    if (Array.isArray(required)) required.forEach((n, i) => out.push({ name: String(n), path: ["secrets", "required", i] }));
     return out;
 }
 
@@ -241,8 +286,16 @@ export function wranglerConfigIssues(raw: RawConfig): ValidationIssue[] {
             issues.push(...zodIssues(root, parsed.error));
             continue;
         }
+        const bindings = declaredBindings(section);
+        if (bindings.length > MAX_BINDINGS) {
+            issues.push({
+                path: root === "" ? "(top level)" : root,
+                message: `${bindings.length} bindings; the importer reads at most ${MAX_BINDINGS} per environment (real Workers have tens)`,
+            });
+            continue;
+        }
         const first = new Map<string, DeclaredBinding>();
-        for (const binding of declaredBindings(section)) {
+        for (const binding of bindings) {
             const other = first.get(binding.name);
             if (other === undefined) {
                 first.set(binding.name, binding);
