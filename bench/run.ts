@@ -29,6 +29,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
+import { argumentError, numberArgument, runCli, type Command } from "../tools/lib/cli";
+import { writeFilesAtomically } from "../tools/lib/files";
 import { serviceSpecs, writeFixture } from "./fixture";
 import type { NormalizedResource, PlanResult, Variant } from "./planOnce";
 import type { PolicyBenchResult } from "./policyOnce";
@@ -55,19 +57,23 @@ interface Figure {
 
 type Results = Map<string, PlanResult[]>;
 
-function main(): number {
+const USAGE = "usage: npm run bench -- [--reps <n>] [--services <a>,<b>,<c>] [--diagnose] [--strict]";
+
+function main(argv: readonly string[]): number {
     const { values } = parseArgs({
+        args: [...argv],
         options: {
             reps: { type: "string", default: "5" },
             services: { type: "string", default: "1,20,200" },
             diagnose: { type: "boolean", default: false },
             strict: { type: "boolean", default: false },
         },
+        strict: true,
     });
-    const reps = Number(values.reps);
+    const reps = numberArgument("--reps", values.reps, { min: 1, max: 1000, integer: true });
     const counts = values.services.split(",").map(Number).sort((a, b) => a - b);
-    if (!Number.isInteger(reps) || reps < 1 || counts.length < 3 || counts.some((n) => !Number.isInteger(n) || n < 1)) {
-        throw new Error("usage: npm run bench -- [--reps <n>] [--services <a>,<b>,<c>] [--diagnose] [--strict]");
+    if (counts.length < 3 || counts.some((n) => !Number.isInteger(n) || n < 1 || n > 5000) || new Set(counts).size !== counts.length) {
+        throw argumentError("--services", `expected three or more different service counts from 1 to 5000, comma-separated (1,20,200), got ${JSON.stringify(values.services)}`);
     }
     const largest = counts[counts.length - 1]!;
     const started = Date.now();
@@ -129,7 +135,7 @@ function main(): number {
             targetsMet: pass,
             durationSeconds: Math.round((Date.now() - started) / 1000),
         };
-        fs.writeFileSync(path.join(BENCH_DIR, "results.json"), JSON.stringify({ metadata, figures }, null, 2) + "\n");
+        writeFilesAtomically([{ flag: "bench/results.json", path: path.join(BENCH_DIR, "results.json"), content: JSON.stringify({ metadata, figures }, null, 2) + "\n" }]);
         printTable(counts, results, figures);
         if (values.diagnose) printDiagnosis(largest, figures);
         const busy = Math.max(loadBefore[0]!, loadAfter[0]!) > os.cpus().length;
@@ -439,4 +445,7 @@ function round(value: number, digits = 1): number {
     return Math.round(value * f) / f;
 }
 
-process.exitCode = main();
+/** `npm run bench`, as {@link runCli} and in-process tests run it. */
+export const benchCommand: Command<number> = { name: "bench", usage: USAGE, main };
+
+if (require.main === module) runCli(benchCommand);

@@ -9,7 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { cronSchema, observabilitySchema, BINDING_NAME, SERVICE_NAME } from "../components/service/declaration";
 import { limitsSchema, placementSchema } from "../components/service/workerSettings";
-import { ValidationError, zodIssues, type ValidationIssue } from "../components/validation";
+import { ValidationError, renderPath, zodIssues, type ValidationIssue } from "../components/validation";
 import { resourceImportSchema } from "../components/bindings/adoption";
 import { githubConfigSchema } from "./githubConfig";
 import { databaseConfigSchema } from "./databaseConfig";
@@ -128,10 +128,35 @@ export function loadStackConfig(
     if (!parsed.success) {
         issues.push(...zodIssues(`${NAMESPACE}:`, parsed.error, (path) => path[0] === "secrets" || isSecret(`${NAMESPACE}:${String(path[0])}`)));
     }
+    if (parsed.success && !isSecret(SECRETS_KEY)) {
+        // The engine marks a key secret when any value below it is `secure:`; one that is not holds plain text.
+        for (const [service, values] of Object.entries(parsed.data.secrets)) {
+            for (const binding of Object.keys(values)) issues.push(plainSecretIssue([service, binding]));
+        }
+    }
     if (issues.length > 0 || !parsed.success) {
         throw new ValidationError("stack config", issues);
     }
     return parsed.data;
+}
+
+/** The key holding secret binding values: every value below it must arrive encrypted. */
+export const SECRETS_KEY = `${NAMESPACE}:secrets`;
+
+/** The command that stores a secret value encrypted at `path` below {@link SECRETS_KEY} (`["api", "SIGNING_KEY"]`). */
+export function setSecretCommand(path: readonly string[]): string {
+    return `pulumi config set --secret --path '${[SECRETS_KEY, ...path].join(".")}' <value>`;
+}
+
+/**
+ * The problem of a secret binding value written in plain text (not `secure:`, not set with `--secret`), at
+ * `path` below {@link SECRETS_KEY}: names the key and the command that stores it encrypted; never the value.
+ */
+export function plainSecretIssue(path: readonly string[]): ValidationIssue {
+    return {
+        path: renderPath(SECRETS_KEY, path),
+        message: `a secret value in plain text (not "secure:"); secrets must be encrypted: remove it from the stack file and set it with ${setSecretCommand(path)}`,
+    };
 }
 
 /**

@@ -11,6 +11,7 @@ import { declareDatabase, type DatabaseStackOutput } from "./database";
 import { declareGithub, resolveGithub } from "./github";
 import type { ServiceEntry } from "./registry";
 import { resolveServices } from "./resolve";
+import { checkServiceFiles } from "./serviceFiles";
 import { redactSdkDebugLog } from "./sdkDebugLog";
 
 /** Absolute path of the project root (the directory holding Pulumi.yaml). */
@@ -28,14 +29,17 @@ export interface Platform {
  * Declares the platform for the current stack.
  * @param services the services to deploy.
  * @param stack the stack name. @default pulumi.getStack()
- * @throws {ValidationError} for invalid stack config or services; nothing is registered in that case.
+ * @throws {ValidationError} for invalid stack config or services, or files they name that are wrong (an entry
+ *   module that does not bundle or does not export a declared class, a D1 migrations directory that is not one:
+ *   `infra/serviceFiles.ts`); nothing is registered in that case.
  *   (It is a `pulumi.RunError` to the CLI: printed without a stack trace.)
  */
 export function definePlatform(services: readonly ServiceEntry[], stack: string = pulumi.getStack()): Platform {
     // Before any registration: the SDK would otherwise log every resource's state, secrets included.
     redactSdkDebugLog();
     const config = loadStackConfig();
-    const resolved = resolveServices(stack, config, services, PROJECT_ROOT);
+    // The config, then the files the services name (entry modules and their exports, migrations): all before any registration.
+    const resolved = checkServiceFiles(stack, resolveServices(stack, config, services, PROJECT_ROOT));
     const github = resolveGithub(stack, config, resolved);
     const database = config.database === undefined
         ? undefined

@@ -9,15 +9,15 @@ import * as pulumi from "@pulumi/pulumi";
 import { dependenciesOf, scriptNameOf, type EnvironmentService } from "../components/cloudflare/environment";
 import { resourceName } from "../components/cloudflare/workerService";
 import { contractIssues } from "../components/service/envContract";
-import { ValidationError, renderPath, type ValidationIssue } from "../components/validation";
+import { ValidationError, describeValue, renderPath, type ValidationIssue } from "../components/validation";
 import type { ServiceSettings } from "../components/service/settings";
 import type { ServiceDeclaration } from "../components/service/declaration";
-import { STACK_NAME, STACK_NAME_RULE } from "../components/stackName";
+import { stackNameProblem } from "../components/stackName";
 import { resolveImports } from "../components/bindings/adoption";
 import { bindingKind } from "../components/bindings/index";
 import { stackWorkerSettings, workerSettingsStackIssues } from "../components/service/workerSettings";
 import { deploySafetySettings } from "./deploySafety";
-import { NAMESPACE, type StackConfig } from "./config";
+import { NAMESPACE, setSecretCommand, type StackConfig } from "./config";
 import type { ServiceEntry } from "./registry";
 
 /** Cloudflare's limit on script names and R2 bucket names. Source: https://developers.cloudflare.com/r2/buckets/create-buckets/#bucket-level-operations */
@@ -35,6 +35,16 @@ export const MAX_NAME_LENGTH = 63;
 export function resolveServices(stack: string, config: StackConfig, entries: readonly ServiceEntry[], projectRoot: string): EnvironmentService[] {
     const issues: ValidationIssue[] = [];
     const byName = new Map<string, ServiceEntry>();
+    entries.forEach((entry, index) => {
+        // A service module without `export default defineService(...)` lists `undefined` here, or a plain object.
+        if (!isDeclaration(entry.declaration)) {
+            issues.push({
+                path: `services[${index}]${entry.root === undefined ? "" : ` (${path.relative(projectRoot, entry.root) || entry.root})`}`,
+                message: `expected a declaration made by defineService (the default export of service.ts), got ${describeValue(entry.declaration)}`,
+            });
+        }
+    });
+    if (issues.length > 0) throw new ValidationError(`services for stack "${stack}"`, issues);
     for (const entry of entries) {
         const name = entry.declaration.name;
         if (byName.has(name)) {
@@ -53,9 +63,8 @@ export function resolveServices(stack: string, config: StackConfig, entries: rea
         }
     }
 
-    if (!STACK_NAME.test(stack)) {
-        issues.push({ path: "stack", message: `stack name ${JSON.stringify(stack)}: expected ${STACK_NAME_RULE}` });
-    }
+    const stackProblem = stackNameProblem(stack);
+    if (stackProblem !== undefined) issues.push({ path: "stack", message: stackProblem });
 
     const resolved: EnvironmentService[] = [];
     const hostnames = new Map<string, string>();
@@ -87,6 +96,14 @@ export function resolveServices(stack: string, config: StackConfig, entries: rea
         throw new ValidationError(`services for stack "${stack}"`, issues);
     }
     return ordered;
+}
+
+/** Whether `value` has the shape `defineService` returns (a plain object written without it lacks its defaults). */
+function isDeclaration(value: unknown): boolean {
+    const d = value as Partial<Record<keyof ServiceDeclaration, unknown>> | null | undefined;
+    return typeof d === "object" && d !== null && typeof d.name === "string" && typeof d.main === "string" &&
+        typeof d.bindings === "object" && d.bindings !== null && Array.isArray(d.durableObjectMigrations) &&
+        typeof d.env === "object" && d.env !== null && Array.isArray(d.routes) && typeof d.health === "object";
 }
 
 function mergeSettings(stack: string, config: StackConfig, entry: ServiceEntry, issues: ValidationIssue[]): ServiceSettings {
@@ -224,7 +241,7 @@ function collectSecrets(config: StackConfig, entry: ServiceEntry, issues: Valida
         if (value === undefined) {
             issues.push({
                 path: renderPath(`${NAMESPACE}:`, ["secrets", decl.name, name]),
-                message: `missing; set it with: pulumi config set --secret --path '${NAMESPACE}:secrets.${decl.name}.${name}' <value>`,
+                message: `missing; set it with: ${setSecretCommand([decl.name, name])}`,
             });
             continue;
         }

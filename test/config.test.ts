@@ -118,7 +118,7 @@ describe("stack config", () => {
 
     it("rejects a stack name that cannot end script and resource names, and names longer than Cloudflare accepts", () => {
         expect(issuesOf(raw(), entries, "Feature_X")).toContainEqual({
-            path: "stack", message: 'stack name "Feature_X": expected lowercase letters and digits, words joined by single dashes (it ends every script and resource name)',
+            path: "stack", message: '"Feature_X" is a valid Pulumi stack name, but this platform expects lowercase letters and digits, words joined by single dashes (it ends every script and resource name)',
         });
         const long = `eu-${"x".repeat(58)}`;
         expect(issuesOf(raw(), entries, long)).toContainEqual({

@@ -53,6 +53,8 @@ beforeAll(() => {
         "export default { async fetch() { return new Response(\"ok\"); } };",
         "",
     ].join("\n"));
+    // ... and its D1 migrations to the binding's migrationsDir (the platform checks it is a directory).
+    fs.mkdirSync(path.join(serviceDir, "db", "migrations"), { recursive: true });
     // 3. A project listing the service (infra/services.ts in this repository).
     fs.writeFileSync(path.join(workspace, "Pulumi.yaml"), "name: platform\nruntime: nodejs\nmain: index.ts\n");
     const program = path.relative(workspace, path.join(PROJECT_ROOT, "infra", "program")).split(path.sep).join("/");

@@ -47,10 +47,35 @@ beforeAll(() => {
     }
     results.broken = plan("--stack", "production", "--cwd", brokenDir, "--out", path.join(tmp, "broken"),
         "--json", path.join(tmp, "broken.json"), "--sarif", path.join(tmp, "broken.sarif"));
-}, 240_000);
+    // --json and --sarif without a file: the reports go beside the wrangler files.
+    results.defaults = plan("--stack", "staging", "--out", path.join(tmp, "defaults"), "--json", "--sarif");
+}, 300_000);
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 describe("npm run plan", () => {
+    it("writes --json and --sarif without a file under <out>/<stack>/, which is .platform/ by default and git-ignored", () => {
+        const result = results.defaults!;
+        expect(result.status, result.stderr).toBe(0);
+        for (const file of ["plan.json", "policies.sarif"]) {
+            expect(fs.existsSync(path.join(tmp, "defaults", "staging", file)), file).toBe(true);
+            expect(result.stdout).toContain(path.join("staging", file));
+        }
+        // .platform/ is git-ignored (read from .gitignore: a copy of the repository may have no .git).
+        expect(fs.readFileSync(path.join(projectDir, ".gitignore"), "utf8").split("\n").map((l) => l.trim())).toContain(".platform/");
+        expect(readReport(path.join(tmp, "defaults", "staging", "plan.json")).stack).toBe("staging");
+    });
+
+    it("lists the program's messages under Diagnostics, each under its own service: the Durable Object tag note only for services that have migrations", () => {
+        const { stdout, stderr } = results.staging!;
+        expect(stdout + stderr).not.toContain("[runtime]");
+        const block = /\nDiagnostics:\n([\s\S]*?)\n\n(?=Policies:|Wrote )/.exec(stdout)?.[1] ?? "";
+        const groups = block.split(/\n(?=  \S)/).filter((g) => g.trim() !== "");
+        const withTag = groups.filter((g) => g.includes("Durable Object migration tag")).map((g) => /\((\S+)\):/.exec(g)?.[1]);
+        const expected = services.filter((s) => s.declaration.durableObjectMigrations.length > 0).map((s) => s.declaration.name);
+        expect(withTag.sort()).toEqual(expected.sort());
+        for (const group of groups) expect(group, group).toMatch(/^ {2}platform:cloudflare:WorkerService \(\S+\):\n/);
+    });
+
     it("lists every resource of the staging and production stacks", () => {
         for (const stack of ["staging", "production"]) {
             const result = results[stack]!;
@@ -158,12 +183,14 @@ describe("npm run plan", () => {
         expect(result.stderr).toContain("usage: npm run plan");
     });
 
-    it("exits 1 with the error on any other failure", () => {
+    it("exits 2 naming the file and line when the user's program throws while it loads", () => {
         const main = path.join(tmp, "broken-program.js");
         fs.writeFileSync(main, 'throw new Error("the program crashed");\n');
         const result = plan("--stack", "test", "--cwd", project("broken", "config: {}\n", main));
-        expect(result.status).toBe(1);
-        expect(result.stderr).toContain("the program crashed");
+        expect(result.status).toBe(2);
+        expect(result.stderr).toContain(`${main}:1:7: Error while loading it: the program crashed`);
+        expect(result.stderr).not.toMatch(/\n\s+at /);
+        // An unexpected failure (exit 1, the trace in a file) is tested in test/cliErrors.test.ts.
     });
 
     it("runs the policy pack: the shipped stacks have no mandatory violation", () => {

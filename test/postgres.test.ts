@@ -183,3 +183,68 @@ describe("ensureDatabase", () => {
         await expect(ensureDatabase(second, { role: "platform", database: "x" })).rejects.toThrow('role "platform" is the superuser');
     }, TEST_MS);
 });
+
+// As root (a fresh machine's CI runs as root, in root's mode-0700 home), PostgreSQL runs as the `postgres` user,
+// which cannot enter such a folder: the clusters must still start, wherever the caller's folder is.
+const asRoot = process.getuid?.() === 0 && fs.readFileSync("/etc/passwd", "utf8").split("\n").some((l) => l.startsWith("postgres:"));
+
+describe.skipIf(!asRoot)("as root, below a folder of mode 0700", () => {
+    let privateDir: string;
+    beforeAll(() => {
+        privateDir = fs.mkdtempSync(path.join(os.tmpdir(), "platform-pg-private-"));
+        fs.chmodSync(privateDir, 0o700);
+    });
+    afterAll(() => fs.rmSync(privateDir, { recursive: true, force: true }));
+
+    it("keeps a persistent cluster where the postgres user can reach it, named by <dataDir>/location, and starts over when dataDir is deleted", async () => {
+        const dataDir = path.join(privateDir, "clone", ".wrangler", "state", "staging", "postgres");
+        const first = await start(dataDir);
+        const home = fs.readFileSync(path.join(dataDir, "location"), "utf8").trim();
+        try {
+            expect(home.startsWith(path.join("/var/tmp", "workers-platform-postgres"))).toBe(true);
+            expect(readPostgresCredentials(dataDir)?.user).toBe(first.user);
+            expect(fs.existsSync(path.join(home, "data", "PG_VERSION"))).toBe(true);
+            // The directory keeps its documented layout for whoever looks inside.
+            expect(fs.readlinkSync(path.join(dataDir, "data"))).toBe(path.join(home, "data"));
+            expect(fs.existsSync(path.join(dataDir, "data", "postmaster.pid"))).toBe(true);
+            await query(first.url, "create table kept (v int); insert into kept values (7)");
+            await first.stop();
+
+            const second = await start(dataDir);
+            expect(await query(second.url, "select v from kept")).toEqual([{ v: 7 }]);
+            await second.stop();
+
+            // Another clone's cluster, then that clone deleted.
+            const otherDir = path.join(privateDir, "other-clone", "postgres");
+            await (await start(otherDir)).stop();
+            const otherHome = fs.readFileSync(path.join(otherDir, "location"), "utf8").trim();
+            fs.rmSync(path.join(privateDir, "other-clone"), { recursive: true });
+
+            // "Delete that directory to start over": the old data is not picked up again, and the deleted clone's is removed.
+            fs.rmSync(dataDir, { recursive: true });
+            const third = await start(dataDir);
+            expect(fs.readFileSync(path.join(dataDir, "location"), "utf8").trim()).toBe(home);
+            expect(await query(third.url, "select count(*)::int as n from pg_tables where tablename = 'kept'")).toEqual([{ n: 0 }]);
+            expect(fs.existsSync(otherHome)).toBe(false);
+        } finally {
+            for (const server of started.splice(0)) await server.stop();
+            fs.rmSync(home, { recursive: true, force: true });
+        }
+    }, TEST_MS);
+
+    it("starts a throwaway server when the OS temp directory is such a folder, and removes it on stop", async () => {
+        const previous = process.env.TMPDIR;
+        process.env.TMPDIR = path.join(privateDir, "tmp");
+        fs.mkdirSync(process.env.TMPDIR, { mode: 0o700 });
+        try {
+            const server = await startPostgres();
+            started.push(server);
+            expect(await query(server.url, "select 1 as ok")).toEqual([{ ok: 1 }]);
+        } finally {
+            if (previous === undefined) delete process.env.TMPDIR;
+            else process.env.TMPDIR = previous;
+        }
+        await started.splice(0)[0]!.stop();
+        expect(fs.readdirSync(path.join(privateDir, "tmp"))).toEqual([]);
+    }, TEST_MS);
+});

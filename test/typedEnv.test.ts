@@ -1,12 +1,15 @@
 /**
  * The typed env fails `tsc` where it should: compiles `test/typedEnv/misuse.ts` as it is (no error, so every
  * `@ts-expect-error` is used) and a copy without its `// @ts-expect-error TS<code>` directives, which must fail
- * on exactly the marked lines with exactly the named codes; and the README's typed-env example, as
- * `services/billing/src/index.ts` over the README's `billing` declaration. Uses the TypeScript API with
+ * on exactly the marked lines with exactly the named codes; and every TypeScript block of the README, each at
+ * the path its first line names (`// services/billing/service.ts`), so the "add a service" declaration and the
+ * typed-env example over it compile as a reader would paste them. Uses the TypeScript API with
  * `tsconfig.worker.json`'s options (Workers types), one program for all of them (files that exist only in
- * memory are served by the compiler host).
+ * memory are served by the compiler host). The README's YAML blocks must parse and its shell blocks name
+ * only npm scripts that exist.
  */
 import { readFileSync } from "node:fs";
+import { parse as parseYaml } from "yaml";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
@@ -19,16 +22,20 @@ const readmeServicePath = join(root, "services/billing/service.ts");
 const readmeWorkerPath = join(root, "services/billing/src/index.ts");
 const DIRECTIVE = /^\s*\/\/ @ts-expect-error (TS\d+) (.+)$/;
 
-/** The first ```ts block after `heading` in the README. */
-function readmeBlock(heading: string): string {
+/** Every fenced block of the README in `language`, its indentation (a block inside a list item) removed. */
+function readmeBlocks(language: string): string[] {
     const readme = readFileSync(join(root, "README.md"), "utf8");
-    const at = readme.indexOf(`\n${heading}\n`);
-    if (at < 0) throw new Error(`README has no heading "${heading}"`);
-    const block = /```ts\n([\s\S]*?)\n\s*```/.exec(readme.slice(at));
-    if (block === null) throw new Error(`README has no ts block after "${heading}"`);
-    const lines = block[1]!.split("\n");
-    const indent = Math.min(...lines.filter((l) => l.trim() !== "").map((l) => /^ */.exec(l)![0].length));
-    return lines.map((l) => l.slice(indent)).join("\n");
+    return [...readme.matchAll(new RegExp(`^( *)\`\`\`${language}\\n([\\s\\S]*?)\\n *\`\`\`$`, "gm"))].map((block) =>
+        block[2]!.split("\n").map((l) => l.slice(Math.min(block[1]!.length, /^ */.exec(l)![0].length))).join("\n"));
+}
+
+/** The README's TypeScript blocks by the path their first line names (`// services/billing/service.ts`). */
+function readmeTypeScript(): Map<string, string> {
+    return new Map(readmeBlocks("ts").map((text) => {
+        const named = /^\/\/ (\S+\.ts)$/m.exec(text.split("\n")[0]!);
+        if (named === null) throw new Error(`a README ts block does not start with // <path>.ts, the file it shows:\n${text.slice(0, 200)}`);
+        return [join(root, named[1]!), text];
+    }));
 }
 
 /** The misuses the directives mark: the line each applies to (0-based), its code and what it is. */
@@ -60,11 +67,8 @@ describe("typed env (EnvOf)", () => {
         ...ts.sys,
         onUnRecoverableConfigFileDiagnostic: (d) => { throw new Error(ts.flattenDiagnosticMessageText(d.messageText, "\n")); },
     })!;
-    const virtual = new Map<string, string>([
-        [brokenPath, broken],
-        [readmeServicePath, readmeBlock("## Adding a service")],
-        [readmeWorkerPath, readmeBlock("### Typed `env`")],
-    ]);
+    const readmeFiles = readmeTypeScript();
+    const virtual = new Map<string, string>([[brokenPath, broken], ...readmeFiles]);
     const host = ts.createCompilerHost(config.options);
     const getSourceFile = host.getSourceFile.bind(host);
     host.getSourceFile = (fileName, languageVersion, ...rest) => virtual.has(fileName)
@@ -89,9 +93,10 @@ describe("typed env (EnvOf)", () => {
         expect(diagnosticsOf(program, misusePath)).toEqual([]);
     });
 
-    it("compiles the README's typed-env example over the README's billing declaration", () => {
+    it("compiles every TypeScript block of the README: the billing declaration and the typed-env example over it", () => {
+        expect(readmeFiles.has(readmeServicePath)).toBe(true);
         expect(virtual.get(readmeWorkerPath)).toContain("EnvOf<typeof declaration");
-        expect([...diagnosticsOf(program, readmeServicePath), ...diagnosticsOf(program, readmeWorkerPath)]).toEqual([]);
+        expect([...readmeFiles.keys()].flatMap((file) => diagnosticsOf(program, file).map((d) => `${file}:${d.line + 1}: ${d.code} ${d.message}`))).toEqual([]);
     });
 
     it("fails without the directives, on exactly the marked lines with the named codes", () => {
@@ -103,5 +108,20 @@ describe("typed env (EnvOf)", () => {
         expect(got).toEqual(expected.map((e) => ({ line: e.line + 1, what: e.what, codes: [e.code] })));
         const unexpected = actual.filter((d) => !expected.some((e) => e.line === d.line));
         expect(unexpected).toEqual([]);
+    });
+});
+
+describe("the README's other code blocks", () => {
+    it("has YAML blocks that parse", () => {
+        const blocks = readmeBlocks("yaml");
+        expect(blocks.length).toBeGreaterThan(0);
+        for (const block of blocks) expect(() => parseYaml(block), block).not.toThrow();
+    });
+
+    it("names only npm scripts that exist in its shell blocks", () => {
+        const scripts = Object.keys((JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts);
+        const named = readmeBlocks("sh").flatMap((block) => [...block.matchAll(/npm run ([\w:-]+)/g)].map((m) => m[1]!));
+        expect(named.length).toBeGreaterThan(0);
+        expect(named.filter((script) => !scripts.includes(script))).toEqual([]);
     });
 });

@@ -10,6 +10,7 @@ import { parseArgs } from "node:util";
 import type { z } from "zod";
 import { BINDING_KINDS, type BindingKindDefinition } from "../components/bindings/index";
 import { runCli } from "./lib/cli";
+import { writeFilesAtomically } from "./lib/files";
 
 /** The markers the table stands between in the README. */
 export const TABLE_START = "<!-- binding-kinds:start (npm run docs) -->";
@@ -47,8 +48,8 @@ function fieldsOf(kind: BindingKindDefinition<any>): string[] {
         schema.safeParse(undefined).success ? `${name}?` : name);
 }
 
-async function main(argv: string[]): Promise<number> {
-    const { values } = parseArgs({ args: argv, options: { check: { type: "boolean", default: false } }, strict: true });
+async function main(argv: readonly string[]): Promise<number> {
+    const { values } = parseArgs({ args: [...argv], options: { check: { type: "boolean", default: false } }, strict: true });
     const file = path.join(__dirname, "..", "README.md");
     const current = fs.readFileSync(file, "utf8");
     const next = withBindingKindsTable(current);
@@ -57,12 +58,8 @@ async function main(argv: string[]): Promise<number> {
         process.stderr.write("README.md's table of binding kinds is out of date: run npm run docs\n");
         return 1;
     }
-    if (next !== current) {
-        const temporary = `${file}.${process.pid}.tmp`;
-        fs.writeFileSync(temporary, next);
-        fs.renameSync(temporary, file);
-    }
+    if (next !== current) writeFilesAtomically([{ flag: "README.md", path: file, content: next }]);
     return 0;
 }
 
-if (require.main === module) runCli(main, "usage: npm run docs [-- --check]");
+if (require.main === module) runCli({ name: "docs", usage: "usage: npm run docs [-- --check]", main });

@@ -21,18 +21,31 @@
  * `CLOUDFLARE_HYPERDRIVE_LOCAL_CONNECTION_STRING_<BINDING>`: it is never written to a file, and it is
  * printed with its password masked.
  *
+ * Offline (when `workers.cloudflare.com` does not resolve), wrangler's fetch of the `Request.cf` data is
+ * turned off (`CLOUDFLARE_CF_FETCH_ENABLED=false`: it would print a `getaddrinfo ENOTFOUND` stack trace at
+ * every start and reload) and that is said once. Of the plan's messages, only the warnings about the
+ * service being run are shown.
+ *
  * Exit codes: 2 for invalid arguments, config or declarations, and when the local PostgreSQL cannot be
- * used (binaries missing, its directory in use by another run); otherwise wrangler's exit code (130 / 143
- * when SIGINT / SIGTERM arrives before wrangler started).
+ * used (binaries missing, its directory in use by another run); 1 for an unexpected failure (its trace in a
+ * file, `tools/lib/cli.ts`); otherwise wrangler's exit code (130 / 143 when SIGINT / SIGTERM arrives before
+ * wrangler started).
  */
 import { spawn } from "node:child_process";
+import { lookup } from "node:dns/promises";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { UserError, ValidationError } from "../components/validation";
+import { stackNameProblem } from "../components/stackName";
+import { WORKER_SERVICE_TYPE } from "../components/typeTokens";
 import { loadStackConfig } from "../infra/config";
 import { neonDatabaseSchema } from "../infra/databaseConfig";
-import { runCli } from "./lib/cli";
+import { argumentError, portArgument, runCli, shownPath, type Command, type Io } from "./lib/cli";
+import { checkDestination, statOf } from "./lib/files";
+import { portProblem } from "./lib/freePort";
+import type { OfflineRun } from "./lib/mockEngine";
+import { renderDiagnostics } from "./lib/previewTree";
 import { ensureDatabase, postgresBinDir, PostgresNotInstalledError, startPostgres } from "./lib/postgres";
 import type { EngineConfig } from "./lib/stackFiles";
 import { plan } from "./plan";
@@ -44,9 +57,13 @@ export const DEV_DATABASE_URL_ENV = "PLATFORM_DEV_DATABASE_URL";
 const LOCAL_SUPERUSER = "postgres";
 const projectDir = path.resolve(__dirname, "..");
 const wrangler = path.join(projectDir, "node_modules", "wrangler", "bin", "wrangler.js");
+/** The host of wrangler's `Request.cf` fetch: when it does not resolve, the machine is offline. */
+const CF_HOST = "workers.cloudflare.com";
+/** What dev says once when it is offline. */
+export const OFFLINE_NOTE = `note: offline (${CF_HOST} does not resolve): wrangler's fetch of the Request.cf data is off, so request.cf holds its placeholder values; every binding runs locally.`;
 
 /** Runs wrangler with the given arguments, inheriting the terminal; resolves with its exit code. */
-function runWrangler(args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<number> {
+function runWrangler(args: readonly string[], env: Readonly<Record<string, string>>): Promise<number> {
     return new Promise((resolve, reject) => {
         const child = spawn(process.execPath, [wrangler, ...args], {
             cwd: projectDir,
@@ -65,66 +82,73 @@ function runWrangler(args: readonly string[], env: Readonly<Record<string, strin
     });
 }
 
-async function main(argv: string[]): Promise<number> {
+async function main(argv: readonly string[], io: Io): Promise<number> {
     const { values } = parseArgs({
-        args: argv,
+        args: [...argv],
         options: {
             stack: { type: "string" }, service: { type: "string" }, port: { type: "string" }, "inspector-port": { type: "string" },
             "vars-file": { type: "string" }, "persist-to": { type: "string" }, "database-url": { type: "string" },
         },
         strict: true,
     });
-    if (values.stack === undefined || values.service === undefined) {
-        throw new ValidationError("arguments", [{ path: values.stack === undefined ? "--stack" : "--service", message: `required\n${USAGE}` }]);
-    }
-    for (const flag of ["port", "inspector-port"] as const) {
-        const value = values[flag];
-        if (value !== undefined && !/^\d{1,5}$/.test(value)) {
-            throw new ValidationError("arguments", [{ path: `--${flag}`, message: `expected a port number, got "${value}"` }]);
-        }
+    if (values.stack === undefined) throw argumentError("--stack", "required: the stack whose config the service runs with");
+    if (values.service === undefined) throw argumentError("--service", "required: the service to run");
+    const stackProblem = stackNameProblem(values.stack);
+    if (stackProblem !== undefined) throw argumentError("--stack", stackProblem);
+    const ports = (["port", "inspector-port"] as const).flatMap((flag) => values[flag] === undefined ? [] : [{ flag: `--${flag}`, port: portArgument(`--${flag}`, values[flag]) }]);
+    if (ports.length === 2 && ports[0]!.port === ports[1]!.port) throw argumentError("--inspector-port", `expected another port than --port, got ${ports[1]!.port} for both`);
+    for (const { flag, port } of ports) {
+        const problem = await portProblem(port);
+        if (problem !== undefined) throw argumentError(flag, `expected a port wrangler can listen on, but ${problem}`);
     }
     const databaseUrl = values["database-url"] ?? (process.env[DEV_DATABASE_URL_ENV] || undefined);
     if (databaseUrl !== undefined && !/^postgres(ql)?:\/\/[^\s]+$/.test(databaseUrl)) {
-        throw new ValidationError("arguments", [{
-            path: values["database-url"] === undefined ? DEV_DATABASE_URL_ENV : "--database-url",
-            message: "expected a PostgreSQL URL such as postgresql://user:password@127.0.0.1:5432/app",
-        }]);
+        throw argumentError(values["database-url"] === undefined ? DEV_DATABASE_URL_ENV : "--database-url",
+            "expected a PostgreSQL URL such as postgresql://user:password@127.0.0.1:5432/app");
     }
-    const { services, config } = await plan({ stack: values.stack, projectDir });
+    const varsFile = values["vars-file"] === undefined ? undefined : path.resolve(values["vars-file"]);
+    const vars = varsFile === undefined ? undefined : statOf(varsFile);
+    if (varsFile !== undefined && vars?.isFile() !== true) {
+        throw argumentError("--vars-file", `expected a .dev.vars file (NAME=value lines), found ${vars === undefined ? "nothing" : vars.isDirectory() ? "a directory" : "a special file"} at ${values["vars-file"]}`);
+    }
+    const persistDir = path.resolve(values["persist-to"] ?? path.join(projectDir, ".wrangler", "state", values.stack));
+    checkDestination({ flag: "--persist-to", path: persistDir, kind: "directory" });
+    const { services, config, run } = await plan({ stack: values.stack, projectDir });
     const planned = services[values.service];
     if (planned === undefined) {
-        throw new ValidationError("arguments", [{ path: "--service", message: `no service "${values.service}" in stack ${values.stack}; services: ${Object.keys(services).join(", ")}` }]);
+        throw argumentError("--service", `no service "${values.service}" in stack ${values.stack}; services: ${Object.keys(services).join(", ")}`);
     }
+    printServiceWarnings(values.stack, values.service, run, io);
+    const offline = await offlineEnv(io);
     const { summary, dir } = planned;
     const configFile = path.join(dir, "wrangler.jsonc");
-    const persistDir = path.resolve(values["persist-to"] ?? path.join(projectDir, ".wrangler", "state", values.stack));
     const persist = ["--persist-to", persistDir];
     const hyperdrive = ((summary.wranglerConfig.config.hyperdrive ?? []) as { binding: string }[]).map((h) => h.binding);
     const localDatabase = hyperdrive.length > 0 && databaseUrl === undefined ? localDatabaseNames(values.stack, config, hyperdrive) : undefined;
     const d1 = (summary.wranglerConfig.config.d1_databases ?? []) as { binding: string }[];
     for (const db of d1) {
-        const code = await runWrangler(["d1", "migrations", "apply", db.binding, "--local", "--config", configFile, ...persist]);
+        const code = await runWrangler(["d1", "migrations", "apply", db.binding, "--local", "--config", configFile, ...persist], offline);
         if (code !== 0) return code;
     }
-    const secretsFile = path.resolve(values["vars-file"] ?? path.join(projectDir, "services", values.service, ".dev.vars"));
+    const secretsFile = varsFile ?? path.join(projectDir, "services", values.service, ".dev.vars");
     const envFile = fs.existsSync(secretsFile) ? ["--env-file", secretsFile] : [];
     if (envFile.length === 0 && summary.wranglerConfig.secretNames.length > 0) {
-        process.stderr.write(`warning: ${path.relative(projectDir, secretsFile)} not found; secrets ${summary.wranglerConfig.secretNames.join(", ")} are unset (copy ${path.relative(projectDir, path.join(path.dirname(configFile), ".dev.vars.example"))}).\n`);
+        io.stderr(`warning: ${path.relative(projectDir, secretsFile)} not found; secrets ${summary.wranglerConfig.secretNames.join(", ")} are unset (copy ${path.relative(projectDir, path.join(path.dirname(configFile), ".dev.vars.example"))}).\n`);
     }
     const dev = (env: Readonly<Record<string, string>>) => runWrangler([
         "dev", "--config", configFile, "--local", "--ip", "127.0.0.1", ...persist, ...envFile,
         ...(values.port === undefined ? [] : ["--port", values.port]),
         ...(values["inspector-port"] === undefined ? [] : ["--inspector-port", values["inspector-port"]]),
-    ], env);
+    ], { ...offline, ...env });
     if (localDatabase !== undefined) {
-        return withLocalPostgres(path.join(persistDir, "postgres"), localDatabase, (url) => {
-            process.stderr.write(`note: Hyperdrive bindings ${hyperdrive.join(", ")} connect to the local PostgreSQL ${maskPassword(url)} ` +
+        return withLocalPostgres(path.join(persistDir, "postgres"), localDatabase, io, (url) => {
+            io.stderr(`note: Hyperdrive bindings ${hyperdrive.join(", ")} connect to the local PostgreSQL ${maskPassword(url)} ` +
                 `(data in ${shownPath(path.join(persistDir, "postgres"))}; pass --database-url or set ${DEV_DATABASE_URL_ENV} for another database).\n`);
             return dev(hyperdriveEnv(hyperdrive, url));
         });
     }
     if (databaseUrl !== undefined && hyperdrive.length > 0) {
-        process.stderr.write(`note: Hyperdrive bindings ${hyperdrive.join(", ")} connect to ${maskPassword(databaseUrl)}.\n`);
+        io.stderr(`note: Hyperdrive bindings ${hyperdrive.join(", ")} connect to ${maskPassword(databaseUrl)}.\n`);
     }
     return dev(databaseUrl === undefined ? {} : hyperdriveEnv(hyperdrive, databaseUrl));
 }
@@ -172,7 +196,7 @@ function localDatabaseNames(stack: string, engineConfig: EngineConfig, bindings:
  * @throws {UserError} when the cluster cannot be used (in use by another run, unreadable credentials).
  */
 async function withLocalPostgres(
-    dataDir: string, names: { role: string; database: string }, work: (url: string) => Promise<number>,
+    dataDir: string, names: { role: string; database: string }, io: Io, work: (url: string) => Promise<number>,
 ): Promise<number> {
     let interrupted: NodeJS.Signals | undefined;
     const onSignal = (signal: NodeJS.Signals) => { interrupted ??= signal; };
@@ -186,7 +210,7 @@ async function withLocalPostgres(
             return await work(url);
         } finally {
             await server.stop();
-            process.stderr.write(`Stopped the local PostgreSQL (data kept in ${shownPath(dataDir)}).\n`);
+            io.stderr(`Stopped the local PostgreSQL (data kept in ${shownPath(dataDir)}).\n`);
         }
     } finally {
         process.off("SIGINT", onSignal);
@@ -205,12 +229,41 @@ function maskPassword(url: string): string {
     }
 }
 
-/** A path relative to the working directory when it lies below it, else absolute. */
-function shownPath(file: string): string {
-    const relative = path.relative(process.cwd(), file);
-    return relative === "" || relative.startsWith("..") || path.isAbsolute(relative) ? file : relative;
+/**
+ * wrangler's environment for this machine: offline (its `Request.cf` host does not resolve within 2 s, or a
+ * `CLOUDFLARE_CF_FETCH_ENABLED` of the caller's own), the `Request.cf` fetch is turned off and
+ * {@link OFFLINE_NOTE} printed once.
+ */
+export async function offlineEnv(io: Io, resolve: (host: string) => Promise<unknown> = lookup): Promise<Record<string, string>> {
+    if (process.env.CLOUDFLARE_CF_FETCH_ENABLED !== undefined) return {};
+    const online = await Promise.race([
+        resolve(CF_HOST).then(() => true, () => false),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 2000).unref()),
+    ]);
+    if (online) return {};
+    io.stderr(`${OFFLINE_NOTE}\n`);
+    return { CLOUDFLARE_CF_FETCH_ENABLED: "false" };
 }
 
+/**
+ * The plan's warnings about the service being run (its `WorkerService` and the resources below it), as the
+ * plan's `Diagnostics:` block shows them; the other services' messages and informational ones are not about
+ * this local run.
+ */
+function printServiceWarnings(stack: string, service: string, run: OfflineRun, io: Io): void {
+    const parents = new Map(run.resources.map((r) => [r.urn, r.parent]));
+    const own = run.resources.find((r) => r.type === WORKER_SERVICE_TYPE && r.name === service)?.urn;
+    const belongs = (urn: string | undefined) => {
+        for (let at = urn; at !== undefined && at !== ""; at = parents.get(at)) if (at === own) return true;
+        return false;
+    };
+    const text = renderDiagnostics(stack, run.resources[0]?.urn.split("::")[1] ?? "", run.diagnostics.filter((d) => d.severity === "warning" && belongs(d.urn)));
+    if (text !== "") io.stderr(text);
+}
+
+/** `npm run dev`, as {@link runCli} and in-process tests run it. */
+export const devCommand: Command = { name: "dev", usage: USAGE, main };
+
 if (require.main === module) {
-    runCli(main, USAGE);
+    runCli(devCommand);
 }

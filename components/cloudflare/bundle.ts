@@ -41,6 +41,11 @@ export interface WorkerBundle {
     readonly mainModule: string;
     /** Modules the bundle imports, sorted by name; empty when it imports no non-JavaScript file. */
     readonly modules: readonly AdditionalModule[];
+    /**
+     * The names the main module exports (`default`, Durable Object and Workflow classes, entrypoints), sorted,
+     * as esbuild's metafile lists them (https://esbuild.github.io/api/#metafile).
+     */
+    readonly exports: readonly string[];
 }
 
 /** How to bundle (the declaration's `minify` and `moduleRules`). */
@@ -53,10 +58,14 @@ export interface BundleOptions {
 
 /** Raised when esbuild cannot bundle the entry; lists every error with file and line. */
 export class BundleError extends UserError {
+    /** Each error, `file:line:column: text` (paths relative to the service directory). */
+    readonly problems: readonly string[];
+
     constructor(entry: string, errors: readonly Message[]) {
-        super(`Cannot bundle ${entry}:\n` + errors.map((e) =>
-            `  - ${e.location ? `${e.location.file}:${e.location.line}:${e.location.column}: ` : ""}${e.text}`).join("\n"));
+        const problems = errors.map((e) => `${e.location ? `${e.location.file}:${e.location.line}:${e.location.column}: ` : ""}${e.text}`);
+        super(`Cannot bundle ${entry}:\n` + problems.map((p) => `  - ${p}`).join("\n"));
         this.name = "BundleError";
+        this.problems = problems;
     }
 }
 
@@ -98,6 +107,7 @@ export function bundleWorker(root: string, main: string, options: BundleOptions 
             charset: "utf8",
             sourcemap: false,
             logLevel: "silent",
+            metafile: true,
         });
     } catch (error) {
         // esbuild throws on errors, with the structured messages attached.
@@ -121,7 +131,9 @@ export function bundleWorker(root: string, main: string, options: BundleOptions 
         };
     }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const content = file.text;
-    return { content, sha256: createHash("sha256").update(file.contents).digest("hex"), mainModule: MAIN_MODULE, modules };
+    const entryOutput = Object.values(result.metafile?.outputs ?? {}).find((o) => o.entryPoint !== undefined);
+    const exports = [...(entryOutput?.exports ?? [])].sort();
+    return { content, sha256: createHash("sha256").update(file.contents).digest("hex"), mainModule: MAIN_MODULE, modules, exports };
 }
 
 /**

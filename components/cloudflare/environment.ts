@@ -5,6 +5,7 @@ import type { ServiceDeclaration } from "../service/declaration";
 import { ENVIRONMENT_TYPE } from "../typeTokens";
 import type { ServiceSettings } from "../service/settings";
 import { WorkerService, type BindingSummary } from "./workerService";
+import type { WorkerBundle } from "./bundle";
 import type { EnvContract } from "../service/envContract";
 import type { GeneratedWranglerConfig } from "../wrangler/generate";
 import type { ResourceImport } from "../bindings/adoption";
@@ -31,6 +32,8 @@ export interface EnvironmentService {
     readonly healthGate?: HealthGateSettings;
     /** Deployment strategy (see `WorkerServiceArgs.deployment`). @default { strategy: "script" } */
     readonly deployment?: DeploymentSettings;
+    /** The Worker's code, already bundled (see `WorkerServiceArgs.bundle`). @default bundled by the WorkerService */
+    readonly bundle?: WorkerBundle;
 }
 
 /** Arguments of {@link Environment}. */
@@ -120,6 +123,7 @@ export class Environment extends pulumi.ComponentResource {
                 ...(svc.imports === undefined ? {} : { imports: svc.imports }),
                 ...(svc.healthGate === undefined ? {} : { healthGate: svc.healthGate }),
                 ...(svc.deployment === undefined ? {} : { deployment: svc.deployment }),
+                ...(svc.bundle === undefined ? {} : { bundle: svc.bundle }),
                 ...(args.zone === undefined ? {} : { zone: args.zone }),
                 ...(args.workersDevSubdomain === undefined ? {} : { workersDevSubdomain: args.workersDevSubdomain }),
                 serviceScripts: scripts,

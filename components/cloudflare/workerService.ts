@@ -1,6 +1,6 @@
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
-import { bundleWorker, uploadFiles } from "./bundle";
+import { bundleWorker, uploadFiles, type WorkerBundle } from "./bundle";
 import { effectiveWorkerSettings, scriptSettingsArgs } from "../service/workerSettings";
 import { publicUrl, workersDevUrl } from "./publicUrl";
 import { WORKER_SERVICE_TYPE } from "../typeTokens";
@@ -78,6 +78,13 @@ export interface WorkerServiceArgs {
      * @default { strategy: "script" }
      */
     readonly deployment?: DeploymentSettings;
+    /**
+     * The Worker's code, bundled by {@link bundleService} from `root` and `declaration.main` with the
+     * declaration's settings, when the caller bundled it already (the program does, to check the bundle's
+     * exports before registering anything: `infra/serviceFiles.ts`).
+     * @default bundled here
+     */
+    readonly bundle?: WorkerBundle;
     /** Adjust a child's args without copying every upstream arg. */
     readonly transform?: {
         /** Applied to the `WorkersScript` args last. */
@@ -254,7 +261,7 @@ function createScript(
 ): Deployed {
     const decl = args.declaration;
     const settings = effectiveWorkerSettings(decl, args.settings);
-    const bundle = bundleWorker(args.root, decl.main, { minify: settings.minify, moduleRules: settings.moduleRules });
+    const bundle = args.bundle ?? bundleService(args);
     const secrets = pulumi.output(args.secrets ?? {});
     const services = args.serviceScripts ?? {};
     const bindings = Object.entries(decl.bindings).flatMap(([bindingName, spec]) => {
@@ -321,6 +328,16 @@ function createScript(
     }
     const script = new cloudflare.WorkersScript(`${name}-script`, finalArgs, { parent, dependsOn });
     return { scriptName: script.scriptName, script, resources: [script], trigger: pulumi.all([script.modifiedOn]).apply((parts) => JSON.stringify(parts)) };
+}
+
+/**
+ * Bundles a service's entry module (`declaration.main` in `root`) as its Worker is uploaded: minified unless
+ * the declaration says otherwise, with its module rules (`components/service/workerSettings.ts`).
+ * @throws {BundleError} when esbuild cannot bundle it.
+ */
+export function bundleService(args: Pick<WorkerServiceArgs, "root" | "declaration" | "settings">): WorkerBundle {
+    const settings = effectiveWorkerSettings(args.declaration, args.settings);
+    return bundleWorker(args.root, args.declaration.main, { minify: settings.minify, moduleRules: settings.moduleRules });
 }
 
 /** What bindings attach to the deployed script through their kind's `afterDeploy` (queue consumers). */

@@ -25,6 +25,8 @@ async function main(input: string, output: string): Promise<void> {
             return { services: platform.environment.summary, database: platform.database };
         },
     });
+    // What the program logged, on stdout as the SDK prints it without an engine.
+    for (const d of run.diagnostics) process.stdout.write(`${d.severity}: ${d.message}\n`);
     const resources = run.resources.map((r) => ({ ...r, inputs: maskSecrets(r.inputs) }));
     await writeFile(output, JSON.stringify({ resources, outputs: maskSecrets(run.outputs) }));
 }

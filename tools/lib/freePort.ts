@@ -16,3 +16,18 @@ export function freePort(): Promise<number> {
         });
     });
 }
+
+/**
+ * Why `port` cannot be listened on at 127.0.0.1 right now (`EADDRINUSE`: another process has it; `EACCES`: a
+ * privileged port), or undefined when it can.
+ */
+export function portProblem(port: number): Promise<string | undefined> {
+    return new Promise((resolve) => {
+        const server = createServer();
+        server.unref();
+        server.once("error", (error: NodeJS.ErrnoException) => resolve(error.code === "EADDRINUSE"
+            ? `port ${port} on 127.0.0.1 is in use; pick another`
+            : error.code === "EACCES" ? `this user may not listen on port ${port}; pick one above 1023` : `cannot listen on port ${port}: ${error.message}`));
+        server.listen(port, "127.0.0.1", () => server.close(() => resolve(undefined)));
+    });
+}

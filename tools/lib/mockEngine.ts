@@ -31,6 +31,8 @@ export interface ResourceRecord {
     readonly provider: string;
     /** URNs of explicit and implicit dependencies. */
     readonly dependencies: readonly string[];
+    /** Input property → URNs of the resources its value came from (`RegisterResourceRequest.propertyDependencies`). */
+    readonly propertyDependencies: Readonly<Record<string, readonly string[]>>;
     /** `import` id when the resource is adopted, else empty. */
     readonly importId: string;
     readonly deleteBeforeReplace: boolean;
@@ -45,12 +47,26 @@ export interface ResourceRecord {
     outputs: Record<string, unknown>;
 }
 
+/** A message the program logged (`pulumi.log.info`, `warn`), as the engine's diagnostics list it. */
+export interface Diagnostic {
+    readonly severity: "info" | "warning";
+    readonly message: string;
+    /** URN of the resource it was logged against; undefined for the stack as a whole. */
+    readonly urn?: string;
+}
+
 /** The result of an offline run. */
 export interface OfflineRun {
     /** Every registered resource, in registration order. */
     readonly resources: readonly ResourceRecord[];
     /** The stack outputs (the program module's exports), resolved. */
     readonly outputs: Record<string, unknown>;
+    /**
+     * What the program logged, in order. Kept here instead of printed as the SDK does without an engine
+     * (`info: [runtime] ...` on the console), so the plan shows each under its resource and `npm run dev`
+     * only its own service's.
+     */
+    readonly diagnostics: readonly Diagnostic[];
 }
 
 /** Options of {@link runOffline}. */
@@ -120,6 +136,8 @@ export async function runOffline(options: OfflineRunOptions): Promise<OfflineRun
         fail(reason);
     };
     process.on("unhandledRejection", onRejection);
+    const logged: { severity: Diagnostic["severity"]; message: string; urn: Promise<string | undefined> }[] = [];
+    const restoreLog = captureLog(logged);
     const outputs: Record<string, unknown> = {};
     try {
         let exported: Record<string, unknown> = {};
@@ -142,9 +160,37 @@ export async function runOffline(options: OfflineRunOptions): Promise<OfflineRun
         throw error;
     } finally {
         process.off("unhandledRejection", onRejection);
+        restoreLog();
     }
     if (failures.length > 0) throw failures[0];
-    return { resources: records.filter((r): r is ResourceRecord => r !== undefined), outputs };
+    const diagnostics = await Promise.all(logged.map(async ({ severity, message, urn }): Promise<Diagnostic> => {
+        const resolved = await urn;
+        return resolved === undefined ? { severity, message } : { severity, message, urn: resolved };
+    }));
+    return { resources: records.filter((r): r is ResourceRecord => r !== undefined), outputs, diagnostics };
+}
+
+/**
+ * Replaces the SDK's `log.info` and `log.warn` (which print to the console when there is no engine) with
+ * functions that record each message and the URN of its resource into `into`; returns the function that puts
+ * the originals back. The SDK calls its logger through the module object, so replacing the exports reaches
+ * every caller (as `infra/sdkDebugLog.ts` does for `log.debug`). `log.error` stays the SDK's: it also counts
+ * the error, which fails the run.
+ */
+function captureLog(into: { severity: Diagnostic["severity"]; message: string; urn: Promise<string | undefined> }[]): () => void {
+    const log = pulumi.log as unknown as Record<"info" | "warn", (msg: string, resource?: pulumi.Resource) => Promise<void>>;
+    const originals = { info: log.info, warn: log.warn };
+    const severities = { info: "info", warn: "warning" } as const;
+    for (const level of ["info", "warn"] as const) {
+        log[level] = (message, resource) => {
+            const urn = resource === undefined
+                ? Promise.resolve(undefined)
+                : (resource.urn as unknown as { promise(): Promise<string> }).promise().catch(() => undefined);
+            into.push({ severity: severities[level], message, urn });
+            return Promise.resolve();
+        };
+    }
+    return () => Object.assign(log, originals);
 }
 
 /** Wraps the mock monitor's registerResource / registerResourceOutputs to record each request. */
@@ -182,6 +228,7 @@ function recordRegistrations(records: (ResourceRecord | undefined)[], byUrn: Map
                     protect: req.getProtect() ?? false,
                     provider: req.getProvider(),
                     dependencies: req.getDependenciesList(),
+                    propertyDependencies: propertyDependencies(req),
                     importId: req.getImportid(),
                     deleteBeforeReplace: req.getDeletebeforereplace(),
                     ignoreChanges: req.getIgnorechangesList(),
@@ -209,8 +256,15 @@ interface ProtoStruct { toJavaScript(): unknown }
 interface RegisterRequest {
     getType(): string; getName(): string; getParent(): string; getCustom(): boolean; getProtect(): boolean | undefined;
     getProvider(): string; getDependenciesList(): string[]; getImportid(): string; getDeletebeforereplace(): boolean;
+    getPropertydependenciesMap(): { forEach(callback: (deps: { getUrnsList(): string[] }, key: string) => void): void };
     getIgnorechangesList(): string[]; getAdditionalsecretoutputsList(): string[]; getRetainondelete(): boolean | undefined;
     getObject(): ProtoStruct | undefined;
+}
+/** The request's property dependencies as plain data. */
+function propertyDependencies(req: RegisterRequest): Record<string, string[]> {
+    const deps: Record<string, string[]> = {};
+    req.getPropertydependenciesMap().forEach((value, key) => (deps[key] = value.getUrnsList()));
+    return deps;
 }
 interface RegisterResponse { getUrn(): string; getId(): string; getObject(): ProtoStruct | undefined }
 interface OutputsRequest { getUrn(): string; getOutputs(): ProtoStruct | undefined }

@@ -11,10 +11,14 @@
  * {@link ensureDatabase} adds a login role and a database it owns to either.
  *
  * PostgreSQL refuses to run as root: under root the server runs as the `postgres` user (created by the
- * Debian package), else as `nobody`, and its data directory is handed to that user.
+ * Debian package), else as `nobody`, and its data directory is handed to that user. That user must be able to
+ * reach it, which it cannot below a mode-0700 directory such as root's home: then the cluster lives where it
+ * can (`/var/tmp/workers-platform-postgres/<hash of the directory>` for a persistent one, the first reachable
+ * temporary directory for a throwaway one), see {@link PostgresOptions.dataDir}. Run as any other user, the
+ * server runs as that user, in place.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { createHmac, randomBytes } from "node:crypto";
+import { createHash, createHmac, randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import * as os from "node:os";
@@ -74,6 +78,13 @@ export interface PostgresOptions {
      * - `server.log`: the server's log, appended at each start and emptied once above 10 MB;
      * - `owner.pid`: the process that started the running server, removed by `stop()`.
      *
+     * Under root, when the server's user cannot enter `dataDir` (a parent of mode 0700), `data/` and
+     * `server.log` live in `/var/tmp/workers-platform-postgres/<hash of dataDir>` instead (else the first of
+     * the OS temp directory and `/tmp` it can reach), `dataDir/location` names that place and `dataDir/data`
+     * and `dataDir/server.log` are symbolic links to it; `credentials.json` and `owner.pid` stay in `dataDir`.
+     * Deleting `dataDir` still starts over: a place without its `location` file is emptied before a new
+     * cluster is created there.
+     *
      * One server per directory at a time: while the process that started it is alive, another start fails.
      * A server left running by a process that died without `stop()` (SIGKILL) is stopped and started
      * again, and a stale `postmaster.pid` from a crashed server never blocks the start.
@@ -125,7 +136,9 @@ export function postgresBinDir(major?: string): string {
 export async function startPostgres(options: PostgresOptions = {}): Promise<PostgresServer> {
     if (options.dataDir !== undefined) return startCluster(options, path.resolve(options.dataDir), true);
     // A throwaway server is a cluster in a temporary directory, without durability (tests need speed).
-    const dir = await mkdtemp(path.join(os.tmpdir(), "platform-pg-"));
+    const owner = serverUser();
+    const base = owner === undefined ? os.tmpdir() : reachableBase(owner, [os.tmpdir(), "/tmp", "/var/tmp"]);
+    const dir = await mkdtemp(path.join(base, "platform-pg-"));
     let server: PostgresServer;
     try {
         server = await startCluster(options, dir, false);
@@ -145,6 +158,12 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
 // ─── Persistent clusters ─────────────────────────────────────────────────────────────────────────
 
 const CREDENTIALS_FILE = "credentials.json";
+/** In a persistent cluster's directory, when its data lives elsewhere: that place (see {@link PostgresOptions.dataDir}). */
+const LOCATION_FILE = "location";
+/** In a relocated cluster's place: the directory it belongs to, so a place whose directory is gone can be removed. */
+const ORIGIN_FILE = "origin";
+/** Where relocated persistent clusters live, first reachable first: `/var/tmp` survives reboots. */
+const RELOCATED_BASES = ["/var/tmp", os.tmpdir(), "/tmp"];
 const OWNER_FILE = "owner.pid";
 const LOG_FILE = "server.log";
 const LOG_LIMIT_BYTES = 10 * 1024 * 1024;
@@ -186,12 +205,14 @@ export function readPostgresCredentials(dataDir: string): PostgresCredentials | 
  * needed. `durable: false` turns `fsync` off (and initdb's sync), for throwaway servers only.
  */
 async function startCluster(options: PostgresOptions, root: string, durable: boolean): Promise<PostgresServer> {
-    const data = path.join(root, "data");
     const owner = serverUser();
     fs.mkdirSync(root, { recursive: true, mode: 0o700 });
-    if (owner !== undefined) fs.chownSync(root, owner.uid, owner.gid);
-    fs.chmodSync(root, 0o700);
-    if (owner !== undefined) checkReachable(root, owner);
+    // Where the server's own files go (data, log): `root`, unless its user cannot reach it.
+    const home = clusterHome(root, owner);
+    const data = path.join(home, "data");
+    if (owner !== undefined) fs.chownSync(home, owner.uid, owner.gid);
+    fs.chmodSync(home, 0o700);
+    if (owner !== undefined) checkReachable(home, owner);
     const versionFile = path.join(data, "PG_VERSION");
     const initialized = fs.existsSync(versionFile);
     const major = initialized ? fs.readFileSync(versionFile, "utf8").trim() : undefined;
@@ -210,7 +231,7 @@ async function startCluster(options: PostgresOptions, root: string, durable: boo
             throw new UserError(`${data} exists but is not a PostgreSQL data directory (no PG_VERSION); move it away`);
         }
         credentials = { user: options.user ?? "platform", password: randomBytes(18).toString("hex") };
-        await initCluster(root, data, credentials, owner, run, durable);
+        await initCluster(root, home, credentials, owner, run, durable);
     } else if (credentials === undefined) {
         throw new UserError(`the local PostgreSQL in ${data} has no ${CREDENTIALS_FILE} beside it, so its superuser password is unknown; ` +
             `delete ${root} to start over (its data is lost)`);
@@ -221,7 +242,7 @@ async function startCluster(options: PostgresOptions, root: string, durable: boo
     const database = options.database ?? "app";
 
     await clearStaleServer(root, data, run);
-    const log = path.join(root, LOG_FILE);
+    const log = path.join(home, LOG_FILE);
     if (fs.existsSync(log) && fs.statSync(log).size > LOG_LIMIT_BYTES) fs.truncateSync(log, 0);
     const port = await startServer(data, log, run, durable ? [] : ["-c", "fsync=off"]);
     writeOwner(root);
@@ -258,36 +279,120 @@ async function startCluster(options: PostgresOptions, root: string, durable: boo
     return server;
 }
 
+/** Whether `owner` can enter `dir` (search permission on it and every directory above it). */
+function canEnter(dir: string, owner: { uid: number; gid: number }): boolean {
+    return spawnSync("test", ["-x", dir], { uid: owner.uid, gid: owner.gid, cwd: "/" }).status === 0;
+}
+
+/**
+ * Where a cluster whose directory is `root` keeps its server's files: the place its `location` file names;
+ * else `root` itself when the server's user can reach it (always, when not root); else a new place below the
+ * first of {@link RELOCATED_BASES} it can enter, recorded in `location`.
+ */
+function clusterHome(root: string, owner: { uid: number; gid: number; name: string } | undefined): string {
+    const marker = path.join(root, LOCATION_FILE);
+    let recorded: string | undefined;
+    try {
+        recorded = fs.readFileSync(marker, "utf8").trim();
+    } catch {
+        // Not relocated (yet).
+    }
+    if (recorded !== undefined && recorded !== "" && fs.existsSync(recorded)) return linked(root, recorded);
+    // `root` itself is handed to the server's user: what matters is whether that user can reach it. A cluster
+    // created in place earlier stays there (checkReachable then says what to allow).
+    if (owner === undefined || canEnter(path.dirname(root), owner) || fs.existsSync(path.join(root, "data"))) return root;
+    const parent = path.join(reachableBase(owner, RELOCATED_BASES), "workers-platform-postgres");
+    const home = path.join(parent, createHash("sha256").update(fs.realpathSync(root)).digest("hex").slice(0, 16));
+    // A place without its `location` file belongs to a cluster whose directory was deleted: start over.
+    fs.rmSync(home, { recursive: true, force: true });
+    fs.mkdirSync(parent, { recursive: true, mode: 0o711 });
+    fs.chmodSync(parent, 0o711);
+    removeOrphans(parent);
+    fs.mkdirSync(home, { mode: 0o700 });
+    fs.writeFileSync(path.join(home, ORIGIN_FILE), `${root}\n`);
+    fs.writeFileSync(`${marker}.tmp`, `${home}\n`);
+    fs.renameSync(`${marker}.tmp`, marker);
+    return linked(root, home);
+}
+
+/**
+ * Removes the relocated clusters below `parent` whose directory is gone (deleted, as "start over" says, or a
+ * removed clone): the `location` file of the directory their `origin` names no longer points back at them, and
+ * no server runs on them.
+ */
+function removeOrphans(parent: string): void {
+    for (const entry of fs.readdirSync(parent)) {
+        const home = path.join(parent, entry);
+        let origin: string;
+        let location = "";
+        try {
+            origin = fs.readFileSync(path.join(home, ORIGIN_FILE), "utf8").trim();
+        } catch {
+            continue; // Not one of ours, or being created.
+        }
+        try {
+            location = fs.readFileSync(path.join(origin, LOCATION_FILE), "utf8").trim();
+        } catch {
+            // The directory is gone.
+        }
+        if (location !== home && runningPostmaster(path.join(home, "data")) === undefined) fs.rmSync(home, { recursive: true, force: true });
+    }
+}
+
+/**
+ * Links `<root>/data` and `<root>/server.log` to the relocated cluster's, so the layout of `root` stays the
+ * documented one for whoever looks inside (the server itself is given the real paths); returns `home`.
+ */
+function linked(root: string, home: string): string {
+    for (const name of ["data", LOG_FILE]) {
+        const link = path.join(root, name);
+        if (!fs.existsSync(link) && fs.lstatSync(link, { throwIfNoEntry: false }) === undefined) fs.symlinkSync(path.join(home, name), link);
+    }
+    return home;
+}
+
+/**
+ * The first of `candidates` that `owner` can enter.
+ * @throws {UserError} when it can enter none.
+ */
+function reachableBase(owner: { uid: number; gid: number; name: string }, candidates: readonly string[]): string {
+    const found = candidates.find((dir) => fs.existsSync(dir) && canEnter(dir, owner));
+    if (found !== undefined) return found;
+    throw new UserError(`PostgreSQL runs as user ${owner.name} (this process is root, which PostgreSQL refuses to run as), ` +
+        `and that user can enter none of ${candidates.join(", ")}; allow it (chmod o+x on the blocking directory), or run as another user`);
+}
+
 /**
  * Under root the server runs as another user, which must be able to enter `dir`: every directory above
  * it must be searchable by that user.
  * @throws {UserError} naming the outermost directory on the way that it cannot enter.
  */
 function checkReachable(dir: string, owner: { uid: number; gid: number; name: string }): void {
-    const canEnter = (d: string) => spawnSync("test", ["-x", d], { uid: owner.uid, gid: owner.gid }).status === 0;
-    if (canEnter(dir)) return;
+    if (canEnter(dir, owner)) return;
     let blocked = dir;
     for (let d = path.dirname(dir); d !== path.dirname(d); d = path.dirname(d)) {
-        if (!canEnter(d)) blocked = d;
+        if (!canEnter(d, owner)) blocked = d;
     }
     throw new UserError(`PostgreSQL runs as user ${owner.name} (this process is root, which PostgreSQL refuses to run as), ` +
         `and that user cannot enter ${blocked}; keep the cluster somewhere it can reach (e.g. below /tmp), or allow it: chmod o+x ${blocked}`);
 }
 
 /**
- * Writes the credentials (first, so a data directory never exists without them), then runs initdb into
- * `data.initdb` and renames it to `data` once complete: an interrupted initdb leaves no half cluster.
+ * Writes the credentials into `root` (first, so a data directory never exists without them), then runs initdb
+ * into `<home>/data.initdb` and renames it to `<home>/data` once complete: an interrupted initdb leaves no half
+ * cluster.
  */
 async function initCluster(
-    root: string, data: string, credentials: PostgresCredentials, owner: { uid: number; gid: number } | undefined,
+    root: string, home: string, credentials: PostgresCredentials, owner: { uid: number; gid: number } | undefined,
     run: (command: string, args: string[]) => Promise<string>, durable: boolean,
 ): Promise<void> {
+    const data = path.join(home, "data");
     const credentialsFile = path.join(root, CREDENTIALS_FILE);
     fs.writeFileSync(`${credentialsFile}.tmp`, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
     fs.chmodSync(`${credentialsFile}.tmp`, 0o600);
     fs.renameSync(`${credentialsFile}.tmp`, credentialsFile);
     const staging = `${data}.initdb`;
-    const pwfile = path.join(root, "pwfile");
+    const pwfile = path.join(home, "pwfile");
     fs.rmSync(staging, { recursive: true, force: true });
     fs.writeFileSync(pwfile, `${credentials.password}\n`, { mode: 0o600 });
     if (owner !== undefined) fs.chownSync(pwfile, owner.uid, owner.gid);
@@ -549,7 +654,8 @@ function execDetached(file: string, args: string[], owner: { uid: number; gid: n
     return new Promise((resolve, reject) => {
         const child = spawn(file, args, {
             ...(owner === undefined ? {} : { uid: owner.uid, gid: owner.gid }),
-            cwd: os.tmpdir(), env: { ...process.env, LC_ALL: "C" }, detached: true, stdio: ["ignore", "pipe", "pipe"],
+            // "/": the server's user may not be able to enter the temp directory or ours.
+            cwd: "/", env: { ...process.env, LC_ALL: "C" }, detached: true, stdio: ["ignore", "pipe", "pipe"],
         });
         let stdout = "";
         let stderr = "";

@@ -2,7 +2,7 @@
  * Renders recorded resources the way `pulumi preview` shows them: a tree by parent, one line per
  * resource with its operation, type and name, then the counts.
  */
-import type { ResourceRecord } from "./mockEngine";
+import type { Diagnostic, ResourceRecord } from "./mockEngine";
 
 /**
  * The display form of a type token, as the CLI shows it: `cloudflare:index/workersScript:WorkersScript`
@@ -57,4 +57,29 @@ export function renderPreview(stack: string, resources: readonly ResourceRecord[
         ...(protectedCount > 0 ? [`    ${protectedCount} protected`] : []),
         "",
     ].join("\n");
+}
+
+/**
+ * The `Diagnostics:` block as `pulumi preview` prints it: the messages grouped under the resource they were
+ * logged against (`platform:cloudflare:WorkerService (api):`), the stack's own under `pulumi:pulumi:Stack`.
+ * @returns the text ending with a newline, or "" when there is nothing to show.
+ */
+export function renderDiagnostics(stack: string, project: string, diagnostics: readonly Diagnostic[]): string {
+    if (diagnostics.length === 0) return "";
+    const groups = new Map<string, Diagnostic[]>();
+    for (const d of diagnostics) {
+        const key = d.urn ?? "";
+        groups.set(key, [...(groups.get(key) ?? []), d]);
+    }
+    const lines = ["Diagnostics:"];
+    for (const [urn, list] of groups) {
+        const parts = urn.split("::");
+        const type = urn === "" ? "pulumi:pulumi:Stack" : displayType(parts[2]?.split("$").pop() ?? "");
+        const name = urn === "" ? `${project}-${stack}` : parts[3] ?? urn;
+        lines.push(`  ${type} (${name}):`);
+        for (const d of list) lines.push(`    ${d.severity}: ${d.message}`);
+        lines.push("");
+    }
+    lines.pop();
+    return `${lines.join("\n")}\n`;
 }

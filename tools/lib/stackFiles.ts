@@ -8,6 +8,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { ValidationError, type ValidationIssue } from "../../components/validation";
+import { plainSecretIssue, SECRETS_KEY } from "../../infra/config";
+import { readUserFile } from "./files";
 
 /** The parts of Pulumi.yaml the offline tools use. */
 export interface ProjectFile {
@@ -52,13 +54,17 @@ export function readProjectFile(projectDir: string): ProjectFile {
  */
 export function readStackConfig(projectDir: string, project: ProjectFile, stack: string): EngineConfig {
     const fileName = `Pulumi.${stack}.yaml`;
-    const doc = readYaml(path.join(projectDir, fileName), fileName) as { config?: unknown } | null;
-    const raw = doc?.config ?? {};
+    const doc = readYaml(path.join(projectDir, fileName), fileName);
+    if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
+        throw new ValidationError(`stack file ${fileName}`, [{ path: fileName, message: `expected a mapping with a config: key, got ${Array.isArray(doc) ? "a list" : `a ${typeof doc}`}` }]);
+    }
+    const raw = (doc as { config?: unknown }).config ?? {};
     if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
-        throw new ValidationError("stack file", [{ path: `${fileName}:config`, message: "expected a mapping of config keys" }]);
+        throw new ValidationError(`stack file ${fileName}`, [{ path: `${fileName}:config`, message: "expected a mapping of config keys" }]);
     }
     const config: Record<string, string> = {};
     const secretKeys = new Set<string>();
+    const issues: ValidationIssue[] = [];
     for (const [key, value] of Object.entries(project.configDefaults)) {
         config[key] = encode(value);
     }
@@ -67,19 +73,32 @@ export function readStackConfig(projectDir: string, project: ProjectFile, stack:
         const { plain, secret } = decrypt(value);
         config[fullKey] = encode(plain);
         if (secret) secretKeys.add(fullKey);
+        // Offline each value is seen on its own, where the engine only marks the key: every one must be `secure:`.
+        if (fullKey === SECRETS_KEY) issues.push(...plainLeaves(value).map((leaf) => plainSecretIssue(leaf)));
     }
+    if (issues.length > 0) throw new ValidationError(`stack file ${fileName}`, issues);
     return { config, secretKeys: [...secretKeys].sort() };
 }
 
+/** Paths of the values below `value` that are not `{ secure: ... }`. */
+function plainLeaves(value: unknown, at: readonly string[] = []): string[][] {
+    if (isSecure(value)) return [];
+    if (Array.isArray(value)) return value.flatMap((item, i) => plainLeaves(item, [...at, String(i)]));
+    if (typeof value === "object" && value !== null) return Object.entries(value).flatMap(([k, v]) => plainLeaves(v, [...at, k]));
+    return [[...at]];
+}
+
+function isSecure(value: unknown): boolean {
+    if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+    const entries = Object.entries(value);
+    return entries.length === 1 && entries[0]![0] === "secure" && typeof entries[0]![1] === "string";
+}
+
 function readYaml(file: string, label: string): unknown {
-    let text: string;
+    const read = readUserFile(file);
+    if ("problem" in read) throw new ValidationError("project files", [{ path: label, message: read.problem } satisfies ValidationIssue]);
     try {
-        text = fs.readFileSync(file, "utf8");
-    } catch {
-        throw new ValidationError("project files", [{ path: label, message: `file not found at ${file}` } satisfies ValidationIssue]);
-    }
-    try {
-        return parse(text) ?? {};
+        return parse(read.text) ?? {};
     } catch (error) {
         throw new ValidationError("project files", [{ path: label, message: `not valid YAML: ${(error as Error).message.split("\n")[0]}` }]);
     }
@@ -93,9 +112,7 @@ function decrypt(value: unknown): { plain: unknown; secret: boolean } {
     }
     if (typeof value === "object" && value !== null) {
         const entries = Object.entries(value as Record<string, unknown>);
-        if (entries.length === 1 && entries[0]![0] === "secure" && typeof entries[0]![1] === "string") {
-            return { plain: SECRET_PLACEHOLDER, secret: true };
-        }
+        if (isSecure(value)) return { plain: SECRET_PLACEHOLDER, secret: true };
         let secret = false;
         const plain: Record<string, unknown> = {};
         for (const [k, v] of entries) {
