@@ -16,3 +16,7 @@ export const GITHUB_ENVIRONMENT_TYPE = "platform:github:Environment";
 export const D1_MIGRATIONS_TYPE = "pulumi-nodejs:dynamic/cloudflare:D1Migrations";
 /** `HealthGate` (dynamic resource): waits for a service to answer healthy after each deploy. */
 export const HEALTH_GATE_TYPE = "pulumi-nodejs:dynamic/cloudflare:HealthGate";
+/** `RolloutGate` (dynamic resource): moves a new Worker version through its rollout steps, judged on analytics. */
+export const ROLLOUT_GATE_TYPE = "pulumi-nodejs:dynamic/cloudflare:RolloutGate";
+/** `Monitoring`: a stack's Logpush job, Health Checks and notification policies (`components/cloudflare/monitoring/`). */
+export const MONITORING_TYPE = "platform:cloudflare:Monitoring";

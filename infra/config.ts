@@ -15,6 +15,8 @@ import { githubConfigSchema } from "./githubConfig";
 import { databaseConfigSchema } from "./databaseConfig";
 import { deploymentSchema } from "../components/cloudflare/deployment/deploymentSettings";
 import { healthGateSchema } from "../components/cloudflare/healthGate/healthGateSettings";
+import { monitoringConfigSchema, monitoringSecretPaths } from "../components/cloudflare/monitoring/monitoringSettings";
+import { serviceMonitoringSchema } from "../components/service/monitoring";
 
 /** Config namespace of this project (the `name` in Pulumi.yaml). */
 export const NAMESPACE = "platform";
@@ -59,8 +61,10 @@ const serviceOverrides = z.strictObject({
     import: z.record(z.string().regex(BINDING_NAME, { error: "expected a binding name" }), resourceImportSchema).optional(),
     /** Health gate after each deploy (`components/cloudflare/healthGate/healthGateSettings.ts`). @default on, 180 s timeout, 5 s interval */
     healthGate: healthGateSchema.optional(),
-    /** How code reaches traffic: `script`, or `versions` with a gradual `percentage` / `rollbackTo` (`components/cloudflare/deployment/deploymentSettings.ts`). @default { strategy: "script" } */
+    /** How code reaches traffic: `script`, or `versions` with a gradual `percentage`, a metric-gated `rollout` (`components/cloudflare/rollout/rolloutSettings.ts`) or `rollbackTo` (`components/cloudflare/deployment/deploymentSettings.ts`). @default { strategy: "script" } */
     deployment: deploymentSchema.optional(),
+    /** Health Check and error-rate alert of this service in this stack, field by field over the declaration's `monitoring` (`components/service/monitoring.ts`). */
+    monitoring: serviceMonitoringSchema.optional(),
 });
 
 /** The `platform:*` keys of a stack. */
@@ -84,6 +88,11 @@ export const stackConfigSchema = z.strictObject({
     github: githubConfigSchema.optional(),
     /** The Neon project and this stack's branch, reached by Workers through Hyperdrive (see `infra/databaseConfig.ts`). @default none */
     database: databaseConfigSchema.optional(),
+    /**
+     * Alert destinations, the Logpush destination of Workers trace events and the stack's Health Check /
+     * error-rate defaults (`components/cloudflare/monitoring/monitoringSettings.ts`). @default none
+     */
+    monitoring: monitoringConfigSchema.optional(),
 });
 
 /** Validated stack config. */
@@ -92,7 +101,7 @@ export type StackConfig = z.output<typeof stackConfigSchema>;
 export type ServiceOverrides = z.output<typeof serviceOverrides>;
 
 /** Keys whose value is a JSON document rather than a plain string. */
-const STRUCTURED_KEYS = new Set(["zone", "protect", "services", "secrets", "github", "database"]);
+const STRUCTURED_KEYS = new Set(["zone", "protect", "services", "secrets", "github", "database", "monitoring"]);
 
 /**
  * Reads and validates the `platform:*` config as the engine passes it.
@@ -134,6 +143,10 @@ export function loadStackConfig(
             for (const binding of Object.keys(values)) issues.push(plainSecretIssue([service, binding]));
         }
     }
+    if (!isSecret(MONITORING_KEY)) {
+        // The same rule for the secret fields of `platform:monitoring` (webhook secrets, Logpush credentials).
+        for (const path of monitoringSecretPaths(values.monitoring)) issues.push(plainSecretIssue(path, MONITORING_KEY));
+    }
     if (issues.length > 0 || !parsed.success) {
         throw new ValidationError("stack config", issues);
     }
@@ -143,21 +156,28 @@ export function loadStackConfig(
 /** The key holding secret binding values: every value below it must arrive encrypted. */
 export const SECRETS_KEY = `${NAMESPACE}:secrets`;
 
-/** The command that stores a secret value encrypted at `path` below {@link SECRETS_KEY} (`["api", "SIGNING_KEY"]`). */
-export function setSecretCommand(path: readonly string[]): string {
-    return `pulumi config set --secret --path '${[SECRETS_KEY, ...path].join(".")}' <value>`;
+/**
+ * The command that stores a secret value encrypted at `path` below `key` (`["api", "SIGNING_KEY"]`).
+ * @param key the full config key. @default {@link SECRETS_KEY}
+ */
+export function setSecretCommand(path: readonly string[], key: string = SECRETS_KEY): string {
+    return `pulumi config set --secret --path '${[key, ...path].join(".")}' <value>`;
 }
 
 /**
- * The problem of a secret binding value written in plain text (not `secure:`, not set with `--secret`), at
- * `path` below {@link SECRETS_KEY}: names the key and the command that stores it encrypted; never the value.
+ * The problem of a secret value written in plain text (not `secure:`, not set with `--secret`), at `path`
+ * below `key`: names the key and the command that stores it encrypted; never the value.
+ * @param key the full config key. @default {@link SECRETS_KEY} (secret binding values)
  */
-export function plainSecretIssue(path: readonly string[]): ValidationIssue {
+export function plainSecretIssue(path: readonly string[], key: string = SECRETS_KEY): ValidationIssue {
     return {
-        path: renderPath(SECRETS_KEY, path),
-        message: `a secret value in plain text (not "secure:"); secrets must be encrypted: remove it from the stack file and set it with ${setSecretCommand(path)}`,
+        path: renderPath(key, path),
+        message: `a secret value in plain text (not "secure:"); secrets must be encrypted: remove it from the stack file and set it with ${setSecretCommand(path, key)}`,
     };
 }
+
+/** The key holding monitoring settings, some of whose fields are secrets (`monitoringSecretPaths`). */
+export const MONITORING_KEY = `${NAMESPACE}:monitoring`;
 
 /**
  * Whether the engine marked a key secret. The SDK has this check at runtime but leaves it out of its

@@ -9,6 +9,7 @@ import { Environment } from "../components/cloudflare/environment";
 import { loadStackConfig } from "./config";
 import { declareDatabase, type DatabaseStackOutput } from "./database";
 import { declareGithub, resolveGithub } from "./github";
+import { declareMonitoring, withStackLogpush } from "./monitoring";
 import type { ServiceEntry } from "./registry";
 import { resolveServices } from "./resolve";
 import { checkServiceFiles } from "./serviceFiles";
@@ -37,9 +38,11 @@ export interface Platform {
 export function definePlatform(services: readonly ServiceEntry[], stack: string = pulumi.getStack()): Platform {
     // Before any registration: the SDK would otherwise log every resource's state, secrets included.
     redactSdkDebugLog();
+    performance.mark("platform:config"); // phase marks: tools/lib/phaseTimings.ts
     const config = loadStackConfig();
     // The config, then the files the services name (entry modules and their exports, migrations): all before any registration.
-    const resolved = checkServiceFiles(stack, resolveServices(stack, config, services, PROJECT_ROOT));
+    // With a stack Logpush destination, every Worker sends its trace events unless its settings say otherwise.
+    const resolved = withStackLogpush(config, checkServiceFiles(stack, resolveServices(stack, config, services, PROJECT_ROOT)));
     const github = resolveGithub(stack, config, resolved);
     const database = config.database === undefined
         ? undefined
@@ -53,6 +56,8 @@ export function definePlatform(services: readonly ServiceEntry[], stack: string 
         // The Hyperdrive configuration holds no data (the Neon branch does): not protected.
         ...(database === undefined ? {} : { database: { connection: database.connection } }),
     });
+    // Logpush, Health Checks and alert policies, after the Workers they watch (infra/monitoring.ts).
+    declareMonitoring(stack, config, resolved, environment);
     // GitHub environments after the Environment, from its outputs (URLs, script names, ...).
     if (github !== undefined) declareGithub(stack, github, environment);
     return { environment, ...(database === undefined ? {} : { database: database.output }) };

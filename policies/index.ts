@@ -5,11 +5,13 @@
  * Run with the CLI: `pulumi preview --policy-pack policies --policy-pack-config policies/config/<stack>.json`.
  */
 import { PolicyPack } from "@pulumi/policy";
+import { monitoringPolicies } from "./monitoring";
+import { rolloutPolicies } from "./rollouts";
 import { secretPolicies } from "./secrets";
 import { storagePolicies } from "./storage";
 import { workerPolicies } from "./workers";
 
 new PolicyPack("workers-platform", {
     enforcementLevel: "advisory",
-    policies: [...workerPolicies, ...secretPolicies, ...storagePolicies],
+    policies: [...workerPolicies, ...secretPolicies, ...storagePolicies, ...monitoringPolicies, ...rolloutPolicies],
 });

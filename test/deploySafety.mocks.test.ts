@@ -9,8 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundleWorker } from "../components/cloudflare/bundle";
 import { deploySafetyServices } from "./fixtures/deploySafety/services";
 import { startCloudflareApiStandIn, type CloudflareApiStandIn } from "./helpers/cloudflareApiStandIn";
-import { runScenario, type ScenarioResult } from "./helpers/offlineScenario";
-import type { ResourceRecord } from "../tools/lib/mockEngine";
+import { runScenario, scenarioResource, type ScenarioResult } from "./helpers/offlineScenario";
 
 const TOKEN = `stand-in-${randomBytes(8).toString("hex")}`;
 const STABLE = "bbbbbbbb-0000-4000-8000-000000000002";
@@ -65,23 +64,16 @@ afterAll(async () => {
     await api?.stop();
 });
 
-function find(run: ScenarioResult, name: string): ResourceRecord {
-    expect(run.code, run.stderr).toBe(0);
-    const found = run.resources.find((r) => r.name === name);
-    if (found === undefined) throw new Error(`no resource ${name}; have ${run.resources.map((r) => r.name).join(", ")}`);
-    return found;
-}
-
 describe("Durable Object migrations after the live tag", () => {
     it("uploads only the steps after the live script's tag, guarded by it", () => {
-        expect(find(live, "core-script").inputs.migrations).toEqual({ oldTag: "v1", newTag: "v2", steps: [{ newSqliteClasses: ["Admin"] }] });
+        expect(scenarioResource(live, "core-script").inputs.migrations).toEqual({ oldTag: "v1", newTag: "v2", steps: [{ newSqliteClasses: ["Admin"] }] });
         // Versioned Workers at the last tag upload no migration at all.
-        expect(find(live, "canary-version").inputs.migrations).toBeUndefined();
-        expect(find(live, "rollback-version").inputs.migrations).toBeUndefined();
+        expect(scenarioResource(live, "canary-version").inputs.migrations).toBeUndefined();
+        expect(scenarioResource(live, "rollback-version").inputs.migrations).toBeUndefined();
     });
 
     it("offline (no live read) assumes a first deploy, says so, and never calls the API", () => {
-        expect(find(offline, "core-script").inputs.migrations).toEqual({ newTag: "v2", steps: [{ newSqliteClasses: ["Counter"] }, { newSqliteClasses: ["Admin"] }] });
+        expect(scenarioResource(offline, "core-script").inputs.migrations).toEqual({ newTag: "v2", steps: [{ newSqliteClasses: ["Counter"] }, { newSqliteClasses: ["Admin"] }] });
         // With a token but without the opt-in: a read would have gone to api.cloudflare.com and failed the run.
         expect(offline.code, offline.stderr).toBe(0);
         expect(offline.stdout).toContain("core-production: the offline plan never calls the Cloudflare API, so the live Durable Object migration tag of core-production was not read; assuming a first deploy");
@@ -101,10 +93,10 @@ describe("Durable Object migrations after the live tag", () => {
 describe("versioned deployments", () => {
     it("declares the Worker, a version of the bundled code, and no WorkersScript", () => {
         expect(live.resources.some((r) => r.name === "canary-script" || r.name === "canary-subdomain")).toBe(false);
-        const worker = find(live, "canary-worker");
+        const worker = scenarioResource(live, "canary-worker");
         expect(worker.type).toBe("cloudflare:index/worker:Worker");
         expect(worker.inputs).toMatchObject({ name: "canary-production", subdomain: { enabled: false, previewsEnabled: false } });
-        const version = find(live, "canary-version");
+        const version = scenarioResource(live, "canary-version");
         expect(version.type).toBe("cloudflare:index/workerVersion:WorkerVersion");
         const bundle = bundleWorker(deploySafetyServices.canary!.root, "src/index.js");
         expect(version.inputs).toMatchObject({
@@ -122,8 +114,8 @@ describe("versioned deployments", () => {
     });
 
     it("rolls out gradually: the new version at the configured share, the live stable version with the rest", () => {
-        const version = find(live, "canary-version");
-        const rollout = find(live, "canary-deployment");
+        const version = scenarioResource(live, "canary-version");
+        const rollout = scenarioResource(live, "canary-deployment");
         expect(rollout.type).toBe("cloudflare:index/workersDeployment:WorkersDeployment");
         expect(rollout.inputs).toMatchObject({
             scriptName: "canary-production",
@@ -133,32 +125,32 @@ describe("versioned deployments", () => {
         });
         expect(rollout.dependencies).toContain(version.urn);
         // The gate tests the new version, whatever share it has, after the deployment and the domain.
-        const gate = find(live, "canary-health-gate");
+        const gate = scenarioResource(live, "canary-health-gate");
         expect(gate.inputs).toMatchObject({ url: "https://canary.example.com/health", headers: { [OVERRIDE]: `canary-production="${version.id}"` } });
-        expect(gate.dependencies).toEqual(expect.arrayContaining([rollout.urn, find(live, "canary-domain-canary-example-com").urn]));
-        expect(find(live, "canary-domain-canary-example-com").dependencies).toContain(rollout.urn);
+        expect(gate.dependencies).toEqual(expect.arrayContaining([rollout.urn, scenarioResource(live, "canary-domain-canary-example-com").urn]));
+        expect(scenarioResource(live, "canary-domain-canary-example-com").dependencies).toContain(rollout.urn);
     });
 
     it("rolls back: all traffic to the pinned version, which the gate then tests", () => {
-        const rollback = find(live, "rollback-deployment");
+        const rollback = scenarioResource(live, "rollback-deployment");
         expect(rollback.inputs).toMatchObject({
             versions: [{ versionId: OLDER, percentage: 100 }],
             annotations: { workersMessage: `pulumi up: rollback of rollback to ${OLDER}` },
         });
-        expect(find(live, "rollback-health-gate").inputs).toMatchObject({ headers: { [OVERRIDE]: `rollback-production="${OLDER}"` } });
+        expect(scenarioResource(live, "rollback-health-gate").inputs).toMatchObject({ headers: { [OVERRIDE]: `rollback-production="${OLDER}"` } });
         // A rollback needs no live read, so it plans the same offline.
-        expect(find(offline, "rollback-deployment").inputs).toMatchObject({ versions: [{ versionId: OLDER, percentage: 100 }] });
+        expect(scenarioResource(offline, "rollback-deployment").inputs).toMatchObject({ versions: [{ versionId: OLDER, percentage: 100 }] });
         expect(api.requests.some((r) => r.path.endsWith("/rollback-production/deployments"))).toBe(false);
     });
 
     it("leaves the split unknown in a preview that cannot read the live deployment", () => {
-        expect(find(offline, "canary-deployment").inputs.versions).toBe("[unknown]");
+        expect(scenarioResource(offline, "canary-deployment").inputs.versions).toBe("[unknown]");
         expect(offline.stdout).toContain("the current deployment of canary-production was not read; the 10% split is shown as unknown");
     });
 
     it("gates the plain script after the script and its domain", () => {
-        const gate = find(live, "core-health-gate");
+        const gate = scenarioResource(live, "core-health-gate");
         expect(gate.inputs).toMatchObject({ url: "https://core.example.com/health", headers: {}, expectedChecks: ["env", "COUNTER", "ADMIN"] });
-        expect(gate.dependencies).toEqual(expect.arrayContaining([find(live, "core-script").urn, find(live, "core-domain-core-example-com").urn]));
+        expect(gate.dependencies).toEqual(expect.arrayContaining([scenarioResource(live, "core-script").urn, scenarioResource(live, "core-domain-core-example-com").urn]));
     });
 });

@@ -49,8 +49,8 @@ describe("HealthGate in the plan", () => {
         // Contains, not equals: a service added to infra/services.ts adds its own gate.
         expect(gates.map((g) => [g.name, g.inputs.url, g.inputs.expectedChecks, g.inputs.timeoutSeconds, g.inputs.intervalSeconds])).toEqual(expect.arrayContaining([
             ["api-health-gate", "https://api.staging.example.com/health",
-                ["env", "CACHE", "DB", "FILES", "COUNTER", "DATABASE", "NOTE_EVENTS", "NOTE_EVENTS_DLQ", "EXPORTS", "ASSETS", "METRICS"], 180, 5],
-            ["reports-health-gate", "https://reports-staging.example-co.workers.dev/health", ["env", "API"], 180, 5],
+                ["env", "CACHE", "DB", "FILES", "COUNTER", "DATABASE", "NOTE_EVENTS", "NOTE_EVENTS_DLQ", "EXPORTS", "ASSETS", "METRICS", "CF_VERSION_METADATA"], 180, 5],
+            ["reports-health-gate", "https://reports-staging.example-co.workers.dev/health", ["env", "API", "METRICS", "CF_VERSION_METADATA"], 180, 5],
         ]));
     });
 });

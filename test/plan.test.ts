@@ -212,6 +212,9 @@ describe("npm run plan", () => {
             "mandatory compatibility-date-current legacy-script",
             "mandatory durable-objects-sqlite legacy-script",
             "mandatory env-contract-bindings tampered-script",
+            // Routed, without a Health Check; and no alert destination in the stack (a stack-wide violation).
+            "mandatory monitoring-configured tampered-script",
+            "mandatory monitoring-configured undefined",
             "mandatory no-plaintext-secrets legacy-script",
             "mandatory no-plaintext-secrets rogue",
             "mandatory no-plaintext-secrets tampered-script",
@@ -239,6 +242,6 @@ describe("npm run plan", () => {
             expect(validate(log), `${key}: ${JSON.stringify(validate.errors)}`).toBe(true);
         }
         const broken = JSON.parse(fs.readFileSync(path.join(tmp, "broken.sarif"), "utf8"));
-        expect(broken.runs[0].results).toHaveLength(13);
+        expect(broken.runs[0].results).toHaveLength(15);
     });
 });

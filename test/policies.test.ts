@@ -15,7 +15,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { ES_MODULE_CONTENT_TYPE } from "../components/cloudflare/deployment/versionedWorker";
+import { deploymentSchema } from "../components/cloudflare/deployment/deploymentSettings";
 import { WorkerService, type WorkerServiceArgs } from "../components/cloudflare/workerService";
+import { Monitoring } from "../components/cloudflare/monitoring/monitoring";
+import { mergeMonitoring } from "../components/service/monitoring";
 import { defineService } from "../components/service/declaration";
 import { WORKER_SERVICE_TYPE } from "../components/typeTokens";
 import type { ServiceSettings } from "../components/service/settings";
@@ -31,6 +34,8 @@ const DAY = 24 * 60 * 60 * 1000;
 const daysFromToday = (days: number) => new Date(Date.now() + days * DAY).toISOString().slice(0, 10);
 
 type Strategy = "script" | "versions";
+/** A versioned service's deployment when the test changes nothing: 100% through a metric-gated rollout with default thresholds. */
+const GATED = deploymentSchema.parse({ strategy: "versions", rollout: {} });
 const STRATEGIES: readonly Strategy[] = ["script", "versions"];
 const WORKER_POLICIES = [
     "worker-health-check", "env-contract-bindings", "no-plaintext-secrets", "compatibility-date-current", "observability-enabled",
@@ -74,7 +79,7 @@ class Stack {
             settings: { ...compliant, customDomains: [`${name}.example.com`], ...change.settings },
             secrets: pulumi.secret({ SIGNING_KEY: "s".repeat(40) }),
             zone: ZONE,
-            ...(this.strategy === "versions" ? { deployment: change.deployment ?? { strategy: "versions", percentage: 100 } } : {}),
+            ...(this.strategy === "versions" ? { deployment: change.deployment ?? GATED } : {}),
             ...(change.script === undefined ? {} : { transform: { script: change.script } }),
         };
         return new WorkerService(name, args);
@@ -137,6 +142,13 @@ function program(s: Stack) {
     s.service("good");
     // Only as versions: a 10% split keeps the rest on an earlier version; it passes every policy too.
     if (s.strategy === "versions") s.service("canary", { deployment: { strategy: "versions", percentage: 10, stableVersionId: STABLE_VERSION } });
+    // Their Health Checks and alerts (monitoring-configured; its own cases are in test/monitoring/monitoring.test.ts).
+    new Monitoring(s.stack, {
+        accountId: ACCOUNT, stack: s.stack, zone: ZONE, destinations: { emails: ["oncall@example.com"], webhooks: {}, pagerduty: [] },
+        services: (s.strategy === "versions" ? ["good", "canary"] : ["good"]).map((name) => ({
+            name, scriptName: `${name}-${s.stack}`, hostnames: [`${name}.example.com`], healthUrl: `https://${name}.example.com/health`, monitoring: mergeMonitoring(),
+        })),
+    });
     // Health check.
     s.raw("orphan", {});
     const noHealth = new FakeWorkerService("nohealth");
@@ -259,7 +271,9 @@ describe.each(STRATEGIES)("policy pack over the analyzer protocol, Workers deplo
     const flagged = (policy: string) => [...new Set(verdicts(runs[strategy].production, policy).map((v) => v.split(" | ")[2]))].sort();
 
     it("passes the compliant services on every policy", () => {
-        expect(runs[strategy].production.violations.filter((v) => /::(good|canary)-/.test(v.urn ?? ""))).toEqual([]);
+        // A manual split has no rollout gate: rollouts-gated flags it (test/policies/rollouts.test.ts).
+        const manualSplit = (v: { policyName: string; urn?: string }) => v.policyName === "rollouts-gated" && /::canary-/.test(v.urn ?? "");
+        expect(runs[strategy].production.violations.filter((v) => /::(good|canary)-/.test(v.urn ?? "") && !manualSplit(v))).toEqual([]);
     });
 
     it("worker-health-check: flags Workers outside a WorkerService or without a health path", () => {

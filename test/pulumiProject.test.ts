@@ -33,9 +33,12 @@ describe("Pulumi project files", () => {
     for (const stack of ["staging", "production"]) {
         it(`Pulumi.${stack}.yaml passes the stack config schema, with secrets only as secure: values`, () => {
             const engine = readStackConfig(projectDir, readProjectFile(projectDir), stack);
-            expect(engine.secretKeys).toEqual(["cloudflare:apiToken", "github:token", "platform:secrets"]);
+            // platform:monitoring holds secure: Logpush credentials (and production's webhook secret).
+            expect(engine.secretKeys).toEqual(["cloudflare:apiToken", "github:token", "platform:monitoring", "platform:secrets"]);
             const config = loadStackConfig(engine.config, (k) => engine.secretKeys.includes(k));
             expect(config.secrets.api?.SIGNING_KEY).toBe(SECRET_PLACEHOLDER);
+            const logpush = config.monitoring?.logpush;
+            expect(logpush?.destination === "r2" ? logpush.secretAccessKey : logpush?.headers.Authorization).toBe(SECRET_PLACEHOLDER);
             expect(config.protect).toBe(stack === "production");
         });
     }

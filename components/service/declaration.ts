@@ -10,6 +10,8 @@ import { cronProblem } from "./cron";
 import { replayMigrations, type DurableObjectMigration } from "./durableObjectMigrations";
 import { contractIssues } from "./envContract";
 import { workerSettingsFields, workerSettingsIssues } from "./workerSettings";
+import { applyTelemetry, telemetrySchema, type ResolvedTelemetry } from "./telemetry";
+import { serviceMonitoringSchema } from "./monitoring";
 import { BINDING_NAME, bindingSlug, classNameSchema as className, serviceNameSchema as serviceName, relativePathSchema as relativePath } from "./names";
 import { BINDING_KINDS, bindingKind, bindingKindNames, type Binding, type BindingInput } from "../bindings/index";
 import { ValidationError, renderPath, zodIssues, type ValidationIssue } from "../validation";
@@ -75,6 +77,20 @@ function buildDeclarationSchema(binding: z.ZodType<Binding, BindingInput>) {
     crons: z.array(cronSchema).default([]),
     workersDev: z.boolean().default(false),
     observability: observabilitySchema.default({ enabled: true, headSamplingRate: 1 }),
+    /**
+     * The Health Check on the public `health.path` and the HTTP 5xx error-rate alert, as the service team wants
+     * them (`./monitoring.ts`); the stack's `platform:monitoring` gives the defaults beneath and
+     * `platform:services.<name>.monitoring` overrides it per stack.
+     * @default unset: the stack's defaults, else Cloudflare's (60 s interval, 2 retries, 5 s timeout, "200") and 5 %
+     * @example monitoring: { healthCheck: { checkRegions: ["WEU", "ENAM"] }, errorRate: { thresholdPercent: 2 } }
+     */
+    monitoring: serviceMonitoringSchema.optional(),
+    /**
+     * Where the Worker runtime library (`components/telemetry/`) writes: `true` adds the request metrics dataset
+     * `METRICS` (`<script>-metrics`) and the version metadata `CF_VERSION_METADATA`; an object names them (`./telemetry.ts`).
+     * @default false
+     */
+    telemetry: telemetrySchema,
     // placement, limits, logpush, keepVars, minify, moduleRules, tailConsumers: documented in workerSettings.ts.
     ...workerSettingsFields,
     });
@@ -90,8 +106,11 @@ let cachedSchema: { kinds: number; schema: DeclarationSchema } | undefined;
 
 /** What a team writes: the input of {@link defineService}. */
 export type ServiceDeclarationInput = z.input<DeclarationSchema>;
-/** A validated declaration, defaults applied. */
-export type ServiceDeclaration = z.output<DeclarationSchema>;
+/**
+ * A validated declaration, defaults applied; `bindings` includes the ones `telemetry` adds, and `telemetry`
+ * names the bindings used.
+ */
+export type ServiceDeclaration = Omit<z.output<DeclarationSchema>, "telemetry"> & { readonly telemetry: ResolvedTelemetry | false };
 
 /** Key of the type-only field {@link DeclaredTypes} carries; no value exists at run time. */
 declare const declaredInput: unique symbol;
@@ -134,11 +153,13 @@ export function defineService<const T extends ServiceDeclarationInput>(input: T)
     if (!parsed.success) {
         throw new ValidationError("service declaration", zodIssues(root, parsed.error));
     }
-    const issues = crossCheck(parsed.data, root);
+    const withTelemetry = applyTelemetry(parsed.data.telemetry, parsed.data.bindings, (...path) => renderPath(root, path));
+    const declaration: ServiceDeclaration = { ...parsed.data, bindings: withTelemetry.bindings, telemetry: withTelemetry.telemetry };
+    const issues = [...withTelemetry.issues, ...crossCheck(declaration, root)];
     if (issues.length > 0) {
         throw new ValidationError("service declaration", issues);
     }
-    return parsed.data;
+    return declaration;
 }
 
 /** Consistency rules zod cannot express field by field. */

@@ -132,6 +132,7 @@ export interface BindingTypes<B, T extends EnvTypes, N extends string> {
  */
 export type EnvOf<D, T extends EnvTypes = {}> = Simplify<
     & { readonly [N in keyof BindingsOf<D>]: BindingTypeOf<BindingsOf<D>[N], T, N & string> }
+    & TelemetryBindingsOf<D>
     & { readonly [K in Exclude<ContractKeysOf<D>, keyof BindingsOf<D>>]: string }
 >;
 
@@ -145,6 +146,25 @@ export type BindingTypeOf<B, T extends EnvTypes = {}, N extends string = string>
 
 /** The declared bindings of `D`, as written. */
 type BindingsOf<D> = DeclaredInput<D> extends { readonly bindings: infer B extends object } ? B : {};
+
+/**
+ * The bindings the declaration's `telemetry` adds (`./telemetry.ts`): the metrics dataset (`METRICS` unless
+ * `metricsBinding` names it) and, when no `versionMetadata` binding is declared, the version metadata
+ * (`CF_VERSION_METADATA` unless `versionBinding` names it); none without `telemetry` or with `telemetry: false`.
+ */
+type TelemetryBindingsOf<D> = DeclaredInput<D> extends { readonly telemetry: infer C }
+    ? C extends true ? TelemetryEnv<"METRICS", undefined, BindingsOf<D>>
+    : C extends { readonly metricsBinding?: infer M; readonly versionBinding?: infer V } ? TelemetryEnv<M extends string ? M : "METRICS", V, BindingsOf<D>>
+    : {}
+    : {};
+
+/** The metrics dataset `M`, and the version metadata `V` unless the bindings `B` declare one. */
+type TelemetryEnv<M extends string, V, B> =
+    & { readonly [K in M]: AnalyticsEngineDataset }
+    & (DeclaresVersionMetadata<B> extends true ? {} : { readonly [K in V extends string ? V : "CF_VERSION_METADATA"]: WorkerVersionMetadata });
+
+/** `true` when one of the bindings `B` is of kind `versionMetadata`. */
+type DeclaresVersionMetadata<B> = { [K in keyof B]: B[K] extends { readonly kind: "versionMetadata" } ? true : never }[keyof B] extends never ? false : true;
 
 /** The env contract's keys of `D`. */
 type ContractKeysOf<D> = DeclaredInput<D> extends { readonly env: { readonly shape: infer S extends object } } ? keyof S & string : never;

@@ -173,7 +173,7 @@ export const workerSettingsFields = {
     /**
      * Send the Worker's trace events to Workers Logpush (a Logpush job must exist separately:
      * https://developers.cloudflare.com/workers/observability/logs/logpush/). A stack may override it.
-     * @default unset: off
+     * @default unset: on in a stack with a Logpush destination (`platform:monitoring.logpush`, docs/monitoring.md), else off
      */
     logpush: z.boolean().optional(),
     /**

@@ -2,7 +2,9 @@
  * The api service: notes stored in D1, cached in KV, attachments in R2, and a per-note view counter in a
  * Durable Object; the environment's PostgreSQL (Neon) through Hyperdrive. Each new note is announced on a
  * queue the service consumes itself (an activity log in D1), notes are exported to R2 by a Workflow, a small
- * web UI is served from static assets, and every API request is counted in an Analytics Engine dataset.
+ * web UI is served from static assets. Every request is logged and counted by the runtime library
+ * (`components/telemetry/`) in the Analytics Engine dataset `<script>-metrics` the platform binds as `METRICS`
+ * (`telemetry: true` below).
  */
 import { defineService } from "../../components/service/declaration";
 import { apiEnv } from "./contract";
@@ -48,8 +50,6 @@ export default defineService({
          * other path no file matches gets `index.html`, whose script renders it.
          */
         ASSETS: { kind: "assets", directory: "public", notFoundHandling: "single-page-application", runWorkerFirst: ["/api/*", "/health"] },
-        /** Analytics Engine dataset `<script>-metrics`: one data point per API request (`src/metrics.ts`). */
-        METRICS: { kind: "analyticsEngine" },
         /** Minimum log level; checked by the env contract (`contract.ts`). */
         LOG_LEVEL: { kind: "var", value: "info" },
         /** Origin for links in responses; checked by the env contract. */
@@ -60,5 +60,7 @@ export default defineService({
     durableObjectMigrations: [{ tag: "v1", newSqliteClasses: ["Counter"] }],
     env: apiEnv,
     health: { path: "/health" },
+    // METRICS (dataset `<script>-metrics`) and CF_VERSION_METADATA for the runtime library (`src/index.ts`).
+    telemetry: true,
     observability: { enabled: true, headSamplingRate: 1 },
 });

@@ -1,6 +1,7 @@
 /**
  * The reports service: every morning it asks the api service (through a service binding, never the
- * public internet) for its numbers and writes a summary to the logs; `GET /report` returns the same.
+ * public internet) for its numbers and writes a summary to the logs; `GET /report` returns the same. Its
+ * requests are logged and counted by the runtime library (`components/telemetry/`).
  */
 import { defineService } from "../../components/service/declaration";
 import { reportsEnv } from "./contract";
@@ -16,8 +17,12 @@ export default defineService({
         API: { kind: "service", service: "api" },
         /** IANA time zone of the report's date; checked by the env contract (`contract.ts`). */
         REPORT_TIMEZONE: { kind: "var", value: "UTC" },
+        /** Minimum log level; checked by the env contract. */
+        LOG_LEVEL: { kind: "var", value: "info" },
     },
     env: reportsEnv,
+    // METRICS (dataset `<script>-metrics`) and CF_VERSION_METADATA for the runtime library (`src/index.ts`).
+    telemetry: true,
     crons: ["0 6 * * *"],
     observability: { enabled: true, headSamplingRate: 1 },
 });

@@ -137,8 +137,8 @@ describe("api Worker, correctly configured", () => {
         const note = await createNote(dev().url, "queued for the activity log");
         const activity = await waitForActivity(dev().url, note, () => dev().output());
         expect(activity).toEqual([{ noteId: note.id, type: "note.created", occurredAt: note.createdAt, recordedAt: expect.any(String) }]);
-        // The consumer logged the batch it recorded (LOG_LEVEL is debug in staging).
-        expect(dev().output()).toMatch(/"event":"note_events\.recorded","queue":"api-staging-note-events"/);
+        // The consumer logged the batch it recorded (LOG_LEVEL is debug in staging), as a runtime library line.
+        expect(dev().output()).toMatch(/"message":"note_events\.recorded","service":"api",.*"context":\{"queue":"api-staging-note-events"/);
     }, ASYNC_MS + 2 * REQUEST_MS);
 
     it("runs an export Workflow to completion, whose signed link serves the notes from R2", async () => {
@@ -181,9 +181,10 @@ describe("api Worker, correctly configured", () => {
 
     it("writes a data point per API request to the METRICS dataset, by route template", async () => {
         await getText(dev().url, `/api/notes/${SEEDED_NOTE}`);
-        // Local Analytics Engine accepts and drops points; the Worker logs each one at debug level.
+        // Local Analytics Engine accepts and drops points; the runtime library logs each request at debug level
+        // (test/e2e/telemetry.test.ts observes the points themselves).
         await expect.poll(() => dev().output(), { timeout: 5000 })
-            .toMatch(/"event":"request","method":"GET","route":"\/api\/notes\/:id","status":200,"durationMs":\d+/);
+            .toMatch(/"message":"request\.completed",.*"context":\{"method":"GET","route":"\/api\/notes\/:id","status":200,"durationMs":\d+\}/);
         expect(dev().output()).not.toContain("metrics.write_failed");
     }, REQUEST_MS);
 });
@@ -251,7 +252,7 @@ describe("reports Worker with the api Worker beside it", () => {
         const { status, body, text } = await getJson<HealthReport>(`${dev().url}/health`);
         expect(status, `${text}\n${dev().output()}`).toBe(200);
         expect(body).toMatchObject({ status: "ok", service: "reports", version: "1.0.2" });
-        expect(Object.keys(body.checks)).toEqual(["env", "API"]);
+        expect(Object.keys(body.checks)).toEqual(["env", "API", "METRICS", "CF_VERSION_METADATA"]);
         expect(body.checks.API).toMatchObject({ status: "ok" });
     }, REQUEST_MS);
 
@@ -271,6 +272,6 @@ describe("reports Worker with the api Worker beside it", () => {
         });
         expect(response.status).toBe(200);
         await response.body?.cancel();
-        await expect.poll(() => dev().output(), { timeout: 5000 }).toMatch(/"event":"report\.daily".*"status":"ok"/);
+        await expect.poll(() => dev().output(), { timeout: 5000 }).toMatch(/"message":"report\.daily","service":"reports",.*"status":"ok"/);
     }, REQUEST_MS);
 });

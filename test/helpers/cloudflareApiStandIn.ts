@@ -9,15 +9,23 @@
  * - `GET /client/v4/accounts/:account/workers/scripts`: the script list with `migration_tag`.
  * - `GET /client/v4/accounts/:account/workers/scripts/:name/deployments`: `{ deployments: [...] }`,
  *   404 with code 10007 for an unknown script.
+ * - `POST /client/v4/accounts/:account/workers/scripts/:name/deployments`
+ *   `{ strategy: "percentage", versions: [{ version_id, percentage }], annotations? }`: one or two versions
+ *   whose percentages total 100 (400, code 10021 otherwise); becomes the latest deployment.
+ * - `POST /client/v4/graphql` `{ query, variables }`: Workers analytics, validated and executed against the
+ *   documented schema (`workersAnalyticsGraphql.ts`); `analyticsFault` can answer a call with an HTTP error.
  *
  * Every request needs `Authorization: Bearer <token>` (401, code 10000 otherwise). Requests are recorded.
  * Shapes: https://developers.cloudflare.com/api/resources/d1/subresources/database/methods/query/ ,
  * https://developers.cloudflare.com/api/resources/workers/subresources/scripts/methods/list/ ,
- * https://developers.cloudflare.com/api/resources/workers/subresources/scripts/subresources/deployments/methods/list/
+ * https://developers.cloudflare.com/api/resources/workers/subresources/scripts/subresources/deployments/methods/list/ ,
+ * https://developers.cloudflare.com/api/resources/workers/subresources/scripts/subresources/deployments/methods/create/ ,
+ * https://developers.cloudflare.com/analytics/graphql-api/
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import * as path from "node:path";
 import { Miniflare } from "miniflare";
+import { executeWorkersAnalytics, type AdaptiveQuery, type AdaptiveRow } from "./workersAnalyticsGraphql";
 
 /** A Worker script as the list endpoint reports it. */
 export interface StandInScript {
@@ -40,8 +48,19 @@ export interface StandInOptions {
     readonly d1?: { readonly databaseIds: readonly string[]; readonly persistTo: string };
     /** Scripts of the account. @default [] */
     readonly scripts?: StandInScript[];
-    /** Deployments by script name, latest first. @default {} */
+    /** Deployments by script name, latest first; `POST` adds to it. @default {} */
     readonly deployments?: Record<string, StandInDeployment[]>;
+    /** Rows of each `workersInvocationsAdaptive` query (after schema validation). @default no rows */
+    readonly analytics?: (query: AdaptiveQuery) => readonly AdaptiveRow[];
+    /** An HTTP error for the `call`-th GraphQL request since the stand-in started (1-based), or undefined to answer it. @default none */
+    readonly analyticsFault?: (call: number) => StandInFault | undefined;
+}
+
+/** An HTTP error answer. */
+export interface StandInFault {
+    readonly status: number;
+    readonly headers?: Readonly<Record<string, string>>;
+    readonly body?: unknown;
 }
 
 /** A running stand-in. */
@@ -50,6 +69,10 @@ export interface CloudflareApiStandIn {
     readonly baseUrl: string;
     /** Every request received: method, path and JSON body. */
     readonly requests: { method: string; path: string; body?: unknown }[];
+    /** Every `workersInvocationsAdaptive` query that passed validation, in order. */
+    readonly analyticsQueries: AdaptiveQuery[];
+    /** Deployments by script name, latest first, as they are now. */
+    readonly deployments: Record<string, StandInDeployment[]>;
     /** Runs SQL directly on a database (for assertions), outside the API. */
     query(databaseId: string, sql: string): Promise<Record<string, unknown>[]>;
     /** Stops the server and workerd; the D1 files stay in `persistTo`. */
@@ -71,6 +94,9 @@ export async function startCloudflareApiStandIn(options: StandInOptions): Promis
         for (const [binding, id] of Object.entries(bindings)) databases.set(id, await mf.getD1Database(binding) as unknown as D1Database);
     }
     const requests: CloudflareApiStandIn["requests"] = [];
+    const analyticsQueries: AdaptiveQuery[] = [];
+    const deployments: Record<string, StandInDeployment[]> = Object.fromEntries(Object.entries(options.deployments ?? {}).map(([k, v]) => [k, [...v]]));
+    let graphqlCalls = 0;
     const server = createServer((req, res) => {
         handle(req, res).catch((error: Error) => send(res, 500, { success: false, errors: [{ code: 10000, message: error.message }] }));
     });
@@ -105,7 +131,34 @@ export async function startCloudflareApiStandIn(options: StandInOptions): Promis
             if (!(options.scripts ?? []).some((s) => s.id === name)) {
                 return send(res, 404, { success: false, errors: [{ code: 10007, message: "This Worker does not exist on your account." }], messages: [], result: null });
             }
-            return send(res, 200, { success: true, errors: [], messages: [], result: { deployments: options.deployments?.[name] ?? [] } });
+            return send(res, 200, { success: true, errors: [], messages: [], result: { deployments: deployments[name] ?? [] } });
+        }
+        if (match !== null && req.method === "POST") {
+            const name = decodeURIComponent(match[2]!);
+            const { strategy, versions } = (body ?? {}) as { strategy?: unknown; versions?: { version_id?: unknown; percentage?: unknown }[] };
+            const valid = strategy === "percentage" && Array.isArray(versions) && versions.length >= 1 && versions.length <= 2
+                && versions.every((v) => typeof v.version_id === "string" && typeof v.percentage === "number" && v.percentage > 0)
+                && Math.abs(versions.reduce((n, v) => n + (v.percentage as number), 0) - 100) < 1e-9;
+            if (!valid) return send(res, 400, { success: false, errors: [{ code: 10021, message: "Invalid deployment: one or two versions totalling 100%" }], messages: [], result: null });
+            const created: StandInDeployment = {
+                id: `deployment-${(deployments[name]?.length ?? 0) + 1}`,
+                strategy: "percentage",
+                versions: versions!.map((v) => ({ version_id: v.version_id as string, percentage: v.percentage as number })),
+            };
+            deployments[name] = [created, ...(deployments[name] ?? [])];
+            return send(res, 200, { success: true, errors: [], messages: [], result: created });
+        }
+        if (url.pathname === "/client/v4/graphql" && req.method === "POST") {
+            graphqlCalls += 1;
+            const fault = options.analyticsFault?.(graphqlCalls);
+            if (fault !== undefined) {
+                res.writeHead(fault.status, { "content-type": "application/json", ...fault.headers });
+                return void res.end(JSON.stringify(fault.body ?? { errors: [{ message: `HTTP ${fault.status}` }] }));
+            }
+            return send(res, 200, await executeWorkersAnalytics(body, (query) => {
+                analyticsQueries.push(query);
+                return options.analytics?.(query) ?? [];
+            }));
         }
         return send(res, 404, { success: false, errors: [{ code: 7003, message: "Could not route to " + url.pathname }], messages: [], result: null });
     }
@@ -114,6 +167,8 @@ export async function startCloudflareApiStandIn(options: StandInOptions): Promis
     return {
         baseUrl: `http://127.0.0.1:${address.port}/client/v4`,
         requests,
+        analyticsQueries,
+        deployments,
         async query(databaseId, sql) {
             const db = databases.get(databaseId);
             if (db === undefined) throw new Error(`no database ${databaseId}`);

@@ -10,8 +10,11 @@ import { expect } from "vitest";
 import { getJson, REQUEST_MS } from "./fixtureWorkspace";
 import { PROJECT_ROOT } from "./wrangler";
 
-/** The checks of the api's `/health`, in report order: the env contract, then one per resource binding as declared. */
-export const API_HEALTH_CHECKS = ["env", "CACHE", "DB", "FILES", "COUNTER", "DATABASE", "NOTE_EVENTS", "NOTE_EVENTS_DLQ", "EXPORTS", "ASSETS", "METRICS"] as const;
+/**
+ * The checks of the api's `/health`, in report order: the env contract, then one per resource binding as declared,
+ * then the two its `telemetry` adds (metrics dataset, version metadata).
+ */
+export const API_HEALTH_CHECKS = ["env", "CACHE", "DB", "FILES", "COUNTER", "DATABASE", "NOTE_EVENTS", "NOTE_EVENTS_DLQ", "EXPORTS", "ASSETS", "METRICS", "CF_VERSION_METADATA"] as const;
 
 /** Longest wait for a queue message to be recorded, or an export to end: only a bound (batches wait 2 s). */
 export const ASYNC_MS = 30_000;

@@ -58,3 +58,15 @@ export async function runScenario(scenario: Scenario, env: NodeJS.ProcessEnv = {
         await rm(dir, { recursive: true, force: true });
     }
 }
+
+/**
+ * The resource registered as `name` by a scenario that must have succeeded.
+ * @throws Error with the child's stderr when the scenario failed, or naming the resources that were registered
+ *   when none is called `name`.
+ */
+export function scenarioResource(run: ScenarioResult, name: string): ResourceRecord {
+    if (run.code !== 0) throw new Error(`the scenario exited with ${run.code}:\n${run.stderr}`);
+    const found = run.resources.find((r) => r.name === name);
+    if (found === undefined) throw new Error(`no resource ${name}; have ${run.resources.map((r) => r.name).join(", ")}`);
+    return found;
+}

@@ -3,6 +3,8 @@
  * resource with its operation, type and name, then the counts.
  */
 import type { Diagnostic, ResourceRecord } from "./mockEngine";
+import { describeRolloutGate } from "../../components/cloudflare/rollout/rolloutGate";
+import { ROLLOUT_GATE_TYPE } from "../../components/typeTokens";
 
 /**
  * The display form of a type token, as the CLI shows it: `cloudflare:index/workersScript:WorkersScript`
@@ -12,6 +14,12 @@ export function displayType(type: string): string {
     const [pkg, module, name] = type.split(":");
     if (pkg === undefined || module === undefined || name === undefined) return type;
     return `${pkg}:${module.split("/")[0]}:${name}`;
+}
+
+/** The Info column: `protected`, and a rollout gate's steps and thresholds. */
+function info(r: ResourceRecord): string {
+    const parts = [...(r.protect ? ["protected"] : []), ...(r.type === ROLLOUT_GATE_TYPE ? [describeRolloutGate(r.inputs)] : [])];
+    return parts.join("; ");
 }
 
 /**
@@ -33,7 +41,7 @@ export function renderPreview(stack: string, resources: readonly ResourceRecord[
             const last = i === list.length - 1;
             const branch = parent === "" ? "" : `${prefix}${last ? "└─ " : "├─ "}`;
             // An adopted resource (`import` option) is an import, as `pulumi preview` shows it.
-            rows.push([`${branch}${displayType(r.type)}`, r.name, r.importId ? "import" : "create", r.protect ? "protected" : ""]);
+            rows.push([`${branch}${displayType(r.type)}`, r.name, r.importId ? "import" : "create", info(r)]);
             walk(r.urn, parent === "" ? "" : `${prefix}${last ? "   " : "│  "}`);
         });
     };

@@ -8,7 +8,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { ValidationError, type ValidationIssue } from "../../components/validation";
-import { plainSecretIssue, SECRETS_KEY } from "../../infra/config";
+import { MONITORING_KEY, plainSecretIssue, SECRETS_KEY } from "../../infra/config";
+import { monitoringSecretPaths } from "../../components/cloudflare/monitoring/monitoringSettings";
 import { readUserFile } from "./files";
 
 /** The parts of Pulumi.yaml the offline tools use. */
@@ -75,6 +76,10 @@ export function readStackConfig(projectDir: string, project: ProjectFile, stack:
         if (secret) secretKeys.add(fullKey);
         // Offline each value is seen on its own, where the engine only marks the key: every one must be `secure:`.
         if (fullKey === SECRETS_KEY) issues.push(...plainLeaves(value).map((leaf) => plainSecretIssue(leaf)));
+        // The secret fields of `platform:monitoring` likewise (webhook secrets, Logpush credentials).
+        if (fullKey === MONITORING_KEY) {
+            issues.push(...monitoringSecretPaths(value).filter((at) => !isSecure(valueAt(value, at))).map((at) => plainSecretIssue(at, MONITORING_KEY)));
+        }
     }
     if (issues.length > 0) throw new ValidationError(`stack file ${fileName}`, issues);
     return { config, secretKeys: [...secretKeys].sort() };
@@ -86,6 +91,11 @@ function plainLeaves(value: unknown, at: readonly string[] = []): string[][] {
     if (Array.isArray(value)) return value.flatMap((item, i) => plainLeaves(item, [...at, String(i)]));
     if (typeof value === "object" && value !== null) return Object.entries(value).flatMap(([k, v]) => plainLeaves(v, [...at, k]));
     return [[...at]];
+}
+
+/** The value at `at` below `value` (object keys), undefined when a step is missing. */
+function valueAt(value: unknown, at: readonly string[]): unknown {
+    return at.reduce<unknown>((v, key) => (typeof v === "object" && v !== null ? (v as Record<string, unknown>)[key] : undefined), value);
 }
 
 function isSecure(value: unknown): boolean {

@@ -7,7 +7,8 @@
  * - `strategy: "versions"`: `cloudflare.Worker` + `cloudflare.WorkerVersion` (one immutable version per
  *   change) + `cloudflare.WorkersDeployment` (which versions get which share of traffic). `percentage`
  *   below 100 splits traffic between the new version and the version serving most traffic now (read from
- *   the live deployment, or `stableVersionId`); `rollbackTo` sends all traffic to an earlier version.
+ *   the live deployment, or `stableVersionId`); `rollbackTo` sends all traffic to an earlier version;
+ *   `rollout` moves each new version through steps judged on live metrics (`../rollout/rolloutSettings.ts`).
  *
  * Cloudflare: a deployment has one or two versions whose percentages (0.01–100) total 100.
  * https://developers.cloudflare.com/workers/versions-and-deployments/gradual-deployments/ ,
@@ -22,6 +23,7 @@
 import { z } from "zod";
 import type { LiveDeploymentVersion } from "./liveWorkerState";
 import { UserError } from "../../validation";
+import { rolloutSchema } from "../rollout/rolloutSettings";
 
 const versionId = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, {
     error: "expected a Worker version id (a lowercase UUID, as `wrangler deployments list` prints it)",
@@ -55,9 +57,17 @@ export const deploymentSchema = z.strictObject({
      * @default none
      */
     rollbackTo: versionId.optional(),
+    /**
+     * Metric-gated rollout of each new version (`components/cloudflare/rollout/rolloutSettings.ts`): the gate
+     * moves traffic through `steps`, judges each step's error rate and p95 wall time against the old version,
+     * and rolls back on a breach. Only with `strategy: "versions"`; replaces `percentage`; `stableVersionId`
+     * names the old version; `rollbackTo` suspends it.
+     * @default none: each version gets `percentage` at once
+     */
+    rollout: rolloutSchema.optional(),
 }).superRefine((d, ctx) => {
     if (d.strategy === "script") {
-        for (const key of ["stableVersionId", "rollbackTo"] as const) {
+        for (const key of ["stableVersionId", "rollbackTo", "rollout"] as const) {
             if (d[key] !== undefined) ctx.addIssue({ code: "custom", path: [key], message: 'needs strategy "versions"; set deployment.strategy to versions' });
         }
         if (d.percentage !== 100) ctx.addIssue({ code: "custom", path: ["percentage"], message: 'a traffic split needs strategy "versions"; set deployment.strategy to versions' });
@@ -66,13 +76,30 @@ export const deploymentSchema = z.strictObject({
     if (d.rollbackTo !== undefined && d.percentage !== 100) {
         ctx.addIssue({ code: "custom", path: ["percentage"], message: "a rollback sends 100% of traffic to rollbackTo; remove percentage (or rollbackTo)" });
     }
-    if (d.stableVersionId !== undefined && (d.percentage === 100 || d.rollbackTo !== undefined)) {
+    const gated = d.rollout?.enabled === true;
+    if (gated && d.percentage !== 100) {
+        ctx.addIssue({ code: "custom", path: ["percentage"], message: "the rollout's steps set the new version's share; remove percentage (or the rollout)" });
+    }
+    if (d.stableVersionId !== undefined && !gated && (d.percentage === 100 || d.rollbackTo !== undefined)) {
         ctx.addIssue({ code: "custom", path: ["stableVersionId"], message: "is only used while percentage is below 100; remove it" });
+    }
+    if (d.stableVersionId !== undefined && gated && d.rollbackTo !== undefined) {
+        ctx.addIssue({ code: "custom", path: ["stableVersionId"], message: "a rollback suspends the rollout, so no version is compared; remove it (or rollbackTo)" });
     }
 });
 
 /** Validated deployment settings (defaults applied). */
 export type DeploymentSettings = z.output<typeof deploymentSchema>;
+
+/**
+ * The share of traffic, in percent, the new code first reaches: 100 for a rollback (the new code gets none,
+ * so nothing is split) and for the `script` strategy, the first step of an enabled rollout, else `percentage`.
+ * Durable Object migrations cannot ship at less than 100.
+ */
+export function firstTrafficShare(settings: DeploymentSettings | undefined): number {
+    if (settings === undefined || settings.strategy === "script" || settings.rollbackTo !== undefined) return 100;
+    return settings.rollout?.enabled === true ? settings.rollout.steps[0]! : settings.percentage;
+}
 
 /** One entry of a `WorkersDeployment`'s `versions`. */
 export interface DeploymentVersion {

@@ -51,7 +51,7 @@ export function liveScriptMigrations(options: LiveScriptMigrationsOptions): pulu
         if (pending !== undefined && live.status === "read" && (options.percentage ?? 100) < 100) {
             throw new MigrationHistoryError(pending.newTag,
                 `${scriptName} has pending Durable Object migration steps (${pending.steps.map((s) => `"${s.tag}"`).join(", ")}), and migrations ` +
-                `cannot be deployed gradually: deploy this version at 100% first (remove deployment.percentage), then split traffic on later changes.`);
+                `cannot be deployed gradually: deploy this version at 100% first (remove deployment.percentage, or set deployment.rollout.enabled to false), then split traffic on later changes.`);
         }
         return pending === undefined ? undefined : scriptMigrations(pending);
     });

@@ -2,7 +2,9 @@
  * A Worker deployed through versions: `cloudflare.Worker` (the named Worker and its settings),
  * `cloudflare.WorkerVersion` (one immutable upload of code, bindings and migrations per change) and
  * `cloudflare.WorkersDeployment` (which versions serve which share of traffic), built from the same
- * args `WorkerService` would give a `cloudflare.WorkersScript`.
+ * args `WorkerService` would give a `cloudflare.WorkersScript`; with `deployment.rollout`, a `RolloutGate`
+ * between the version and the deployment moves traffic through the steps and judges them first
+ * (`components/cloudflare/rollout/`), and the deployment declares the final 100%.
  *
  * Resources of @pulumi/cloudflare 6.22.1 (beta in the provider):
  * https://www.pulumi.com/registry/packages/cloudflare/api-docs/worker/ ,
@@ -13,6 +15,7 @@ import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import { deploymentPlan, type DeploymentPlan, type DeploymentSettings } from "./deploymentSettings";
 import { readLiveDeployment } from "./liveWorkerState";
+import { RolloutGate } from "../rollout/rolloutGate";
 
 /** Module type of an ES module part. Source: https://developers.cloudflare.com/workers/configuration/multipart-upload-metadata/ */
 export const ES_MODULE_CONTENT_TYPE = "application/javascript+module";
@@ -41,6 +44,8 @@ export interface VersionedWorker {
     readonly deployment: cloudflare.WorkersDeployment;
     /** The split and the version under test; unknown in a preview that could not read the live deployment. */
     readonly plan: pulumi.Output<DeploymentPlan>;
+    /** `<name>-rollout-gate`: drives and judges the steps before `deployment` promotes; with an enabled `deployment.rollout` only. */
+    readonly rolloutGate?: RolloutGate;
 }
 
 /**
@@ -99,6 +104,7 @@ export function createVersionedWorker(name: string, args: VersionedWorkerArgs, p
         }
         return pulumi.output(deploymentPlan(settings, versionId, read?.value));
     });
+    const rolloutGate = createRolloutGate(name, args, worker, version, parent);
     const deployment = new cloudflare.WorkersDeployment(`${name}-deployment`, {
         accountId: script.accountId,
         scriptName: worker.name,
@@ -107,10 +113,30 @@ export function createVersionedWorker(name: string, args: VersionedWorkerArgs, p
         annotations: {
             workersMessage: settings.rollbackTo !== undefined
                 ? `pulumi up: rollback of ${args.service.name} to ${settings.rollbackTo}`
-                : `pulumi up: ${args.service.name} ${args.service.version} at ${settings.percentage}%`,
+                : rolloutGate !== undefined
+                    ? `pulumi up: ${args.service.name} ${args.service.version} at 100% after the rollout gate (${settings.rollout!.steps.join("% → ")}%)`
+                    : `pulumi up: ${args.service.name} ${args.service.version} at ${settings.percentage}%`,
         },
+    }, { parent, dependsOn: rolloutGate === undefined ? [version] : [version, rolloutGate] });
+    return { worker, version, deployment, plan, ...(rolloutGate === undefined ? {} : { rolloutGate }) };
+}
+
+/**
+ * `<name>-rollout-gate` when the rollout is enabled: it runs after the version is uploaded and before the
+ * deployment, which declares the final 100% (see {@link RolloutGate}). Kept, suspended, while `rollbackTo` is set.
+ */
+function createRolloutGate(name: string, args: VersionedWorkerArgs, worker: cloudflare.Worker, version: cloudflare.WorkerVersion, parent: pulumi.Resource): RolloutGate | undefined {
+    const { rollout, stableVersionId, rollbackTo } = args.settings;
+    if (rollout?.enabled !== true) return undefined;
+    return new RolloutGate(`${name}-rollout-gate`, {
+        service: args.service.name,
+        accountId: args.scriptArgs.accountId,
+        scriptName: worker.name,
+        newVersionId: version.id,
+        rollout,
+        ...(stableVersionId === undefined ? {} : { stableVersionId }),
+        ...(rollbackTo === undefined ? {} : { rollbackTo }),
     }, { parent, dependsOn: [version] });
-    return { worker, version, deployment, plan };
 }
 
 /**

@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ServiceDeclaration } from "../../service/declaration";
 import { HealthGate } from "./healthGate";
 import { DEFAULT_HEALTH_GATE, expectedHealthChecks, type HealthGateSettings } from "./healthGateSettings";
+import { routeCoversPath, routeHost } from "../publicUrl";
 
 /** Where a service can be reached from outside, in this stack. */
 export interface ServiceEndpoints {
@@ -28,12 +29,9 @@ export function healthGateUrl(healthPath: string, endpoints: ServiceEndpoints): 
     const domain = endpoints.customDomains[0];
     if (domain !== undefined) return `https://${domain}${healthPath}`;
     for (const pattern of endpoints.routes) {
-        const slash = pattern.indexOf("/");
-        const host = pattern.slice(0, slash);
-        const path = pattern.slice(slash);
+        const host = routeHost(pattern);
         if (host.includes("*")) continue;
-        const covers = path.endsWith("*") ? healthPath.startsWith(path.slice(0, -1)) : path === healthPath;
-        if (covers) return `https://${host}${healthPath}`;
+        if (routeCoversPath(pattern, healthPath)) return `https://${host}${healthPath}`;
     }
     return endpoints.workersDevUrl === undefined ? undefined : `${endpoints.workersDevUrl.replace(/\/+$/, "")}${healthPath}`;
 }

@@ -4,10 +4,10 @@
  * `note_activity`, and serves the log at `GET /api/activity` ({@link listActivity}). Sending is part of the
  * request; recording happens later, in batches, off the request path.
  */
-import { errorMessage } from "../../../components/health/index";
+import type { Logger } from "../../../components/telemetry/index";
 import { noteEvent } from "../events";
 import type { Env } from "./env";
-import { json, problem, type Logger } from "./http";
+import { json, problem } from "./http";
 import type { Note } from "./notes";
 
 /** Most entries `GET /api/activity` returns. */
@@ -40,7 +40,7 @@ export async function publishNoteCreated(queue: Env["NOTE_EVENTS"], note: Note, 
     try {
         await queue.send({ type: "note.created", noteId: note.id, occurredAt: note.createdAt });
     } catch (error) {
-        logger.log("error", "note.event_failed", { id: note.id, error: errorMessage(error) });
+        logger.error("note.event_failed", { id: note.id }, error);
     }
 }
 
@@ -56,7 +56,7 @@ export async function recordNoteEvents(batch: MessageBatch<unknown>, db: D1Datab
     for (const message of batch.messages) {
         const parsed = noteEvent.safeParse(message.body);
         if (!parsed.success) {
-            logger.log("warn", "note_event.invalid", { queue: batch.queue, messageId: message.id });
+            logger.warn("note_event.invalid", { queue: batch.queue, messageId: message.id });
             message.ack();
             continue;
         }
@@ -65,7 +65,7 @@ export async function recordNoteEvents(batch: MessageBatch<unknown>, db: D1Datab
         ).bind(message.id, parsed.data.noteId, parsed.data.type, parsed.data.occurredAt));
     }
     if (inserts.length > 0) await db.batch(inserts);
-    logger.log("info", "note_events.recorded", { queue: batch.queue, count: inserts.length });
+    logger.info("note_events.recorded", { queue: batch.queue, count: inserts.length });
 }
 
 /**

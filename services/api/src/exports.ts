@@ -11,7 +11,8 @@ import { checkEnvContract, errorMessage } from "../../../components/health/index
 import { apiEnv } from "../contract";
 import type { Env } from "./env";
 import { signedLink, type SignedLink } from "./files";
-import { json, problem, type Logger } from "./http";
+import { json, problem } from "./http";
+import type { Logger } from "../../../components/telemetry/index";
 
 /** Most notes one export holds (notes are at most 10,000 characters, so at most about 10 MB). */
 export const MAX_EXPORT_NOTES = 1000;
@@ -75,7 +76,7 @@ export async function startExport(request: Request, env: Env, logger: Logger): P
     const parsed = exportInput.safeParse(input);
     if (!parsed.success) return problem(400, `expected {"limit": integer from 1 to ${MAX_EXPORT_NOTES}} or no body`);
     const instance = await env.EXPORTS.create({ params: parsed.data });
-    logger.log("info", "export.started", { id: instance.id });
+    logger.info("export.started", { id: instance.id });
     const location = `/api/exports/${instance.id}`;
     return json({ id: instance.id, status: "queued", href: location }, 202, { location });
 }

@@ -4,7 +4,8 @@
  * HMAC-SHA256 under `SIGNING_KEY` over `<key>\n<expires>`.
  */
 import type { ApiConfig, Env } from "./env";
-import { json, problem, type Logger } from "./http";
+import type { Logger } from "../../../components/telemetry/index";
+import { json, problem } from "./http";
 
 /** Largest file accepted, in bytes (10 MiB). */
 export const MAX_FILE_BYTES = 10 * 1024 * 1024;
@@ -45,7 +46,7 @@ export async function putFile(key: string, request: Request, env: Env, config: A
     const contentType = request.headers.get("content-type") ?? "application/octet-stream";
     const object = await env.FILES.put(key, body, { httpMetadata: { contentType } });
     const { url } = await signedLink(key, config);
-    logger.log("info", "file.stored", { key, size: object.size });
+    logger.info("file.stored", { key, size: object.size });
     return json({ key, size: object.size, etag: object.httpEtag, url }, 201);
 }
 

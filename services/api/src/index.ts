@@ -13,18 +13,21 @@
  * - `PUT /api/files/:key` (any body) → `201` with a signed link; `GET /api/files/:key?expires&signature` → the file.
  *
  * The env contract is checked on every API request before any route runs: a violation answers `500` with
- * the failing key names (never their values). Every API request is counted in the METRICS dataset.
+ * the failing key names (never their values). Every request goes through the runtime library's
+ * `withTelemetry` (`components/telemetry/`): JSON log lines carrying the request id and version, and one data
+ * point in the METRICS dataset the platform binds (`telemetry: true` in `../service.ts`), by route template
+ * (`/api/notes/:id`, `/health`, `assets` for the web UI).
  */
-import { checkEnvContract, createHealthHandler, envContractErrorResponse, errorMessage } from "../../../components/health/index";
+import { checkEnvContract, createHealthHandler, envContractErrorResponse } from "../../../components/health/index";
 import { postgresJs } from "../../../components/health/postgres";
+import { telemetryLogger, withTelemetry, type Logger } from "../../../components/telemetry/index";
 import { apiEnv } from "../contract";
 import declaration from "../service";
 import { listActivity, recordNoteEvents } from "./activity";
 import type { ApiConfig, Env } from "./env";
 import { exportStatus, startExport } from "./exports";
 import { getFile, putFile } from "./files";
-import { createLogger, problem, type Logger } from "./http";
-import { recordRequest } from "./metrics";
+import { problem } from "./http";
 import { createNote, readNote } from "./notes";
 
 export { Counter } from "./counter";
@@ -33,37 +36,39 @@ export { NotesExport } from "./exports";
 const health = createHealthHandler(declaration, { postgres: postgresJs });
 
 export default {
-    async fetch(request, env, ctx): Promise<Response> {
+    fetch: withTelemetry(declaration, async (request, env: Env, ctx: ExecutionContext, { logger, setRoute }): Promise<Response> => {
+        const url = new URL(request.url);
+        if (url.pathname === declaration.health.path) setRoute(declaration.health.path);
         const healthResponse = await health(request, env);
         if (healthResponse !== undefined) return healthResponse;
 
-        const url = new URL(request.url);
         // Only /api/* and /health reach the Worker before the assets; anything else is the web UI's.
-        if (!url.pathname.startsWith("/api/")) return env.ASSETS.fetch(request);
+        if (!url.pathname.startsWith("/api/")) {
+            setRoute("assets");
+            return env.ASSETS.fetch(request);
+        }
 
         const checked = checkEnvContract(apiEnv, env);
         if (!checked.ok) {
-            console.error(JSON.stringify({ level: "error", event: "env.invalid", keys: checked.keys }));
+            logger.error("env.invalid", { keys: checked.keys });
             return envContractErrorResponse(checked);
         }
-        const config = checked.data;
-        const logger = createLogger(config.LOG_LEVEL);
-        const started = Date.now();
-        const { route, response } = await routeApi(request, url, env, ctx, config, logger);
-        recordRequest(env.METRICS, { method: request.method, route, status: response.status, durationMs: Date.now() - started }, logger);
+        const { route, response } = await routeApi(request, url, env, ctx, checked.data, logger);
+        setRoute(route);
         return response;
-    },
+    }),
 
     /** The NOTE_EVENTS consumer (the only queue this Worker consumes). */
     async queue(batch, env): Promise<void> {
         const checked = checkEnvContract(apiEnv, env);
+        const logger = telemetryLogger(declaration, env);
         if (!checked.ok) {
             // Returning would acknowledge the messages: retry them (after maxRetries they wait in NOTE_EVENTS_DLQ).
-            console.error(JSON.stringify({ level: "error", event: "env.invalid", keys: checked.keys }));
+            logger.error("env.invalid", { keys: checked.keys, queue: batch.queue });
             batch.retryAll();
             return;
         }
-        await recordNoteEvents(batch, env.DB, createLogger(checked.data.LOG_LEVEL));
+        await recordNoteEvents(batch, env.DB, logger);
     },
 } satisfies ExportedHandler<Env>;
 
@@ -110,7 +115,7 @@ async function routeApi(request: Request, url: URL, env: Env, ctx: ExecutionCont
         }
     } catch (error) {
         if (error instanceof URIError) return { route, response: problem(400, "malformed percent-encoding in the path") };
-        logger.log("error", "request.failed", { path: url.pathname, error: errorMessage(error) });
+        logger.error("request.failed", { route }, error);
         return { route, response: problem(500, "internal error") };
     }
 }

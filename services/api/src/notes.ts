@@ -5,7 +5,8 @@
 import { z } from "zod";
 import { publishNoteCreated } from "./activity";
 import type { ApiConfig, Env } from "./env";
-import { json, problem, type Logger } from "./http";
+import type { Logger } from "../../../components/telemetry/index";
+import { json, problem } from "./http";
 
 /** Longest note body, in characters. */
 export const MAX_NOTE_LENGTH = 10_000;
@@ -48,7 +49,7 @@ export async function createNote(request: Request, env: Env, config: ApiConfig, 
     const note = toNote(row);
     await env.CACHE.put(cacheKey(id), JSON.stringify(note), { expirationTtl: CACHE_TTL_SECONDS });
     await publishNoteCreated(env.NOTE_EVENTS, note, logger);
-    logger.log("info", "note.created", { id });
+    logger.info("note.created", { id });
     const url = new URL(`/api/notes/${id}`, config.PUBLIC_BASE_URL).toString();
     return json({ ...note, url }, 201, { location: url });
 }
@@ -65,7 +66,7 @@ export async function readNote(id: string, env: Env, ctx: ExecutionContext, logg
         ctx.waitUntil(env.CACHE.put(cacheKey(id), JSON.stringify(note), { expirationTtl: CACHE_TTL_SECONDS }));
     }
     const views = await env.COUNTER.get(env.COUNTER.idFromName(id)).increment();
-    logger.log("debug", "note.read", { id, source, views });
+    logger.debug("note.read", { id, source, views });
     return json({ ...note, views, source });
 }
 

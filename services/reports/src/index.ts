@@ -2,6 +2,8 @@
  * The reports Worker. `GET /report` and the daily Cron Trigger ask the api service, through its service
  * binding (never the public internet), for its health report and summarize it; the cron writes the
  * summary to the logs. `GET /health` is the platform health endpoint (the API binding and the env contract).
+ * Every request goes through the runtime library's `withTelemetry` (JSON log lines, one METRICS data point by
+ * route); the cron logs through its `telemetryLogger`.
  *
  * The entry module exports only handlers: workerd rejects any other exported value (a constant or a
  * function) with "Incorrect type for map entry". Types may be exported; they are erased.
@@ -10,6 +12,7 @@ import {
     checkEnvContract, createHealthHandler, envContractErrorResponse, errorMessage, failingChecks, parseHealthReport,
 } from "../../../components/health/index";
 import type { EnvOf } from "../../../components/service/envOf";
+import { telemetryLogger, withTelemetry } from "../../../components/telemetry/index";
 import { reportsEnv } from "../contract";
 import declaration from "../service";
 
@@ -52,28 +55,32 @@ export interface ReportSummary {
 const health = createHealthHandler(declaration);
 
 export default {
-    async fetch(request, env): Promise<Response> {
+    fetch: withTelemetry(declaration, async (request, env: Env, _ctx: ExecutionContext, { logger, setRoute }): Promise<Response> => {
+        const url = new URL(request.url);
+        if (url.pathname === declaration.health.path) setRoute(declaration.health.path);
         const healthResponse = await health(request, env);
         if (healthResponse !== undefined) return healthResponse;
 
         const checked = checkEnvContract(reportsEnv, env);
-        if (!checked.ok) return envContractErrorResponse(checked);
-        const url = new URL(request.url);
+        if (!checked.ok) {
+            logger.error("env.invalid", { keys: checked.keys });
+            return envContractErrorResponse(checked);
+        }
         if (url.pathname !== "/report") return json({ error: "not found" }, 404);
+        setRoute("/report");
         if (request.method !== "GET") return json({ error: "method not allowed; use GET" }, 405, { allow: "GET" });
         return json(await summarize(env.API, checked.data.REPORT_TIMEZONE, new Date()));
-    },
+    }),
 
     async scheduled(controller, env): Promise<void> {
+        const logger = telemetryLogger(declaration, env);
         const checked = checkEnvContract(reportsEnv, env);
         if (!checked.ok) {
-            console.error(JSON.stringify({ level: "error", event: "env.invalid", keys: checked.keys }));
+            logger.error("env.invalid", { keys: checked.keys, cron: controller.cron });
             return;
         }
         const summary = await summarize(env.API, checked.data.REPORT_TIMEZONE, new Date(controller.scheduledTime));
-        const line = JSON.stringify({ level: summary.api.status === "ok" ? "info" : "warn", event: "report.daily", cron: controller.cron, ...summary });
-        if (summary.api.status === "ok") console.log(line);
-        else console.warn(line);
+        logger.log(summary.api.status === "ok" ? "info" : "warn", "report.daily", { cron: controller.cron, ...summary });
     },
 } satisfies ExportedHandler<Env>;
 
