@@ -62,7 +62,7 @@ describe("stack config of the health gate and the deployment", () => {
     });
 
     it("expects every check the declaration calls for unless the stack lists them", () => {
-        expect(expectedHealthChecks(api)).toEqual(["env", "CACHE", "DB", "FILES", "COUNTER", "DATABASE", "NOTE_EVENTS", "NOTE_EVENTS_DLQ", "EXPORTS", "ASSETS", "METRICS"]);
+        expect(expectedHealthChecks(api)).toEqual(["env", "CACHE", "DB", "FILES", "COUNTER", "DATABASE", "NOTE_EVENTS", "NOTE_EVENTS_DLQ", "EXPORTS", "ASSETS", "METRICS", "CF_VERSION_METADATA"]);
         expect(expectedHealthChecks(api, healthGateSchema.parse({ expectedChecks: ["env", "DB"] }))).toEqual(["env", "DB"]);
     });
 });

@@ -104,6 +104,11 @@ function workerLines(): LogLine[] {
     });
 }
 
+/** `[level, message]` of each line, by message: lines printed on stdout and stderr may reach the output in either order. */
+function byMessage(lines: readonly LogLine[]): [string, string][] {
+    return lines.map((l): [string, string] => [l.level, l.message]).sort((a, b) => a[1].localeCompare(b[1]));
+}
+
 function expectLineFields(line: LogLine, requestId: string): void {
     expect(Object.keys(line).slice(0, 4)).toEqual(["level", "timestamp", "message", "service"]);
     expect(new Date(line.timestamp).toISOString()).toBe(line.timestamp);
@@ -143,9 +148,11 @@ describe("the runtime library in wrangler dev", () => {
         expect(missing.status).toBe(404);
         const boom = await request("/boom", 2);
         expect(boom.status).toBe(500);
-        expect(boom.lines.map((l) => [l.level, l.message])).toEqual([["error", "request.failed"], ["debug", "request.completed"]]);
-        expectLineFields(boom.lines[0]!, boom.requestId);
-        expect(boom.lines[0]).toMatchObject({ error: "Error: fixture failure", stack: expect.stringContaining("fixture failure") });
+        // console.error reaches wrangler on stderr, console.log on stdout: the two lines may arrive in either order.
+        expect(byMessage(boom.lines)).toEqual([["debug", "request.completed"], ["error", "request.failed"]]);
+        const failed = boom.lines.find((l) => l.message === "request.failed")!;
+        expectLineFields(failed, boom.requestId);
+        expect(failed).toMatchObject({ error: "Error: fixture failure", stack: expect.stringContaining("fixture failure") });
         expect((await points()).map((p) => [p.indexes[0], p.blobs[1], p.doubles[1]])).toEqual([["unmatched", "4xx", 404], ["/boom", "5xx", 500]]);
     }, REQUEST_MS * 3);
 
@@ -160,7 +167,7 @@ describe("the runtime library in wrangler dev", () => {
 
     it("does not print a secret the Worker logs by mistake", async () => {
         const { lines } = await request("/leak", 2);
-        expect(lines[0]).toMatchObject({ level: "warn", message: "token.logged", context: { token: "[redacted]" } });
+        expect(lines.find((l) => l.message === "token.logged")).toMatchObject({ level: "warn", context: { token: "[redacted]" } });
         expect(dev!.output()).not.toContain(TOKEN);
     }, REQUEST_MS * 2);
 
