@@ -28,6 +28,7 @@ import { ValidationError, renderPath, type ValidationIssue } from "../components
  *   `services.api.bindings.COUNTER.className`, `services.api.bindings.DB.migrationsDir`).
  */
 export function checkServiceFiles(stack: string, services: readonly EnvironmentService[]): EnvironmentService[] {
+    performance.mark("platform:bundling"); // phase marks: tools/lib/phaseTimings.ts
     // Every bundle first (an entrypoint is checked against the bound service's), then each service's problems in order.
     const issues = new Map(services.map((s) => [s, [] as ValidationIssue[]]));
     const bundles = new Map<string, WorkerBundle>();
@@ -48,6 +49,7 @@ export function checkServiceFiles(stack: string, services: readonly EnvironmentS
     }
     const all = [...issues.values()].flat();
     if (all.length > 0) throw new ValidationError(`service files for stack "${stack}"`, all);
+    performance.mark("platform:bundled");
     return services.map((s) => ({ ...s, bundle: bundles.get(s.declaration.name)! }));
 }
 

@@ -14,9 +14,11 @@
 import { createHash } from "node:crypto";
 import type * as cloudflare from "@pulumi/cloudflare";
 import * as path from "node:path";
-import { buildSync, type Message } from "esbuild";
+import { buildSync, type BuildOptions, type Message } from "esbuild";
+import { z } from "zod";
 import { MODULE_TYPES, moduleTypesByExtension, type ModuleRule, type ModuleType } from "../service/workerSettings";
 import { UserError } from "../validation";
+import { bundleCacheDir, cachedBuild, type BuildOutput } from "./bundleCache";
 
 /** A module uploaded beside the bundle (a Text, Data or CompiledWasm import). */
 export interface AdditionalModule {
@@ -76,39 +78,67 @@ const MAIN_MODULE = "index.js";
 /**
  * Bundles `main` (relative to `root`) for the Workers runtime: ES2022, ESM, `workerd`/`worker`/`browser`
  * export conditions, `cloudflare:*` and `node:*` imports left to the runtime, minified with names kept
- * (unless `options.minify` is false), non-JavaScript imports as additional modules.
+ * (unless `options.minify` is false), non-JavaScript imports as additional modules. An unchanged entry (same
+ * options, same files) comes from the bundle cache instead (`./bundleCache.ts`; `PLATFORM_BUNDLE_CACHE=off`
+ * turns it off); the result is the same either way.
  *
  * @param root absolute path of the service directory.
  * @param main entry module, relative to `root`.
- * @throws {BundleError} when the entry or one of its imports cannot be resolved or parsed.
+ * @throws {BundleError} when the entry or one of its imports cannot be resolved or parsed; {@link UserError}
+ *   naming `PLATFORM_BUNDLE_CACHE` when it is neither `on` nor `off`.
  */
 export function bundleWorker(root: string, main: string, options: BundleOptions = {}): WorkerBundle {
     const types = moduleTypesByExtension(options.moduleRules ?? []);
+    const buildOptions = {
+        absWorkingDir: root,
+        entryPoints: [path.join(root, main)],
+        bundle: true,
+        write: false,
+        outdir: OUT_DIR,
+        entryNames: path.parse(MAIN_MODULE).name,
+        assetNames: "[name]-[hash]",
+        loader: Object.fromEntries([...types.keys()].map((extension) => [`.${extension}`, "copy" as const])),
+        format: "esm",
+        platform: "neutral",
+        target: "es2022",
+        conditions: ["workerd", "worker", "browser"],
+        mainFields: ["module", "main"],
+        external: ["cloudflare:*", "node:*"],
+        minify: options.minify ?? true,
+        keepNames: true,
+        legalComments: "none",
+        charset: "utf8",
+        sourcemap: false,
+        logLevel: "silent",
+        metafile: true,
+    } satisfies BuildOptions;
+    const key = { kind: "worker", options: { build: buildOptions, types: [...types] }, codeFiles: [__filename, WORKER_SETTINGS_MODULE] };
+    return cachedBuild(bundleCacheDir(), key, workerBundleSchema, () => build(main, buildOptions, types)).value;
+}
+
+/** The source of the module rules and types (`components/service/workerSettings.ts`): part of the cache key. */
+const WORKER_SETTINGS_MODULE = path.resolve(__dirname, "..", "service", "workerSettings.ts");
+
+/** A cached {@link WorkerBundle}, checked before use. */
+const workerBundleSchema: z.ZodType<WorkerBundle> = z.object({
+    content: z.string(),
+    sha256: z.string(),
+    mainModule: z.string(),
+    modules: z.array(z.object({
+        name: z.string(),
+        type: z.enum(Object.keys(MODULE_TYPES) as [ModuleType, ...ModuleType[]]),
+        contentType: z.string(),
+        contentBase64: z.string(),
+        sha256: z.string(),
+    })),
+    exports: z.array(z.string()),
+});
+
+/** Runs esbuild: the bundle and every file it read (for the cache). */
+function build(main: string, buildOptions: BuildOptions & { absWorkingDir: string }, types: ReadonlyMap<string, ModuleType>): BuildOutput<WorkerBundle> {
     let result: ReturnType<typeof buildSync>;
     try {
-        result = buildSync({
-            absWorkingDir: root,
-            entryPoints: [path.join(root, main)],
-            bundle: true,
-            write: false,
-            outdir: OUT_DIR,
-            entryNames: path.parse(MAIN_MODULE).name,
-            assetNames: "[name]-[hash]",
-            loader: Object.fromEntries([...types.keys()].map((extension) => [`.${extension}`, "copy" as const])),
-            format: "esm",
-            platform: "neutral",
-            target: "es2022",
-            conditions: ["workerd", "worker", "browser"],
-            mainFields: ["module", "main"],
-            external: ["cloudflare:*", "node:*"],
-            minify: options.minify ?? true,
-            keepNames: true,
-            legalComments: "none",
-            charset: "utf8",
-            sourcemap: false,
-            logLevel: "silent",
-            metafile: true,
-        });
+        result = buildSync(buildOptions);
     } catch (error) {
         // esbuild throws on errors, with the structured messages attached.
         const errors = (error as { errors?: Message[] }).errors;
@@ -133,7 +163,10 @@ export function bundleWorker(root: string, main: string, options: BundleOptions 
     const content = file.text;
     const entryOutput = Object.values(result.metafile?.outputs ?? {}).find((o) => o.entryPoint !== undefined);
     const exports = [...(entryOutput?.exports ?? [])].sort();
-    return { content, sha256: createHash("sha256").update(file.contents).digest("hex"), mainModule: MAIN_MODULE, modules, exports };
+    return {
+        value: { content, sha256: createHash("sha256").update(file.contents).digest("hex"), mainModule: MAIN_MODULE, modules, exports },
+        inputs: Object.keys(result.metafile?.inputs ?? {}).map((input) => path.resolve(buildOptions.absWorkingDir, input)),
+    };
 }
 
 /**
