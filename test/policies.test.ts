@@ -1,6 +1,8 @@
 /**
  * The policy pack driven as the engine drives it: the pack runs in its own process serving the analyzer
- * protocol (started exactly as the CLI starts it), and sees the resources the SDK registered.
+ * protocol, and sees the resources the SDK registered. It runs built (`tools/lib/analyzer/packBuild.ts`, as the
+ * offline plan runs it): the same policies with the same verdicts as the CLI's way, which test/packBuild.test.ts
+ * compares and test/engine/policyPack.test.ts runs through the real CLI, without ts-node's compile per run.
  *
  * One stack holds a passing and a violating resource per policy; each violating one changes one thing.
  * The same stack is declared twice: every Worker as a `WorkersScript` (`deployment.strategy: "script"`), and
@@ -205,7 +207,7 @@ async function record(stack: string, strategy: Strategy): Promise<readonly Resou
 }
 
 const analyze = (resources: readonly ResourceRecord[], stack: string, policyConfig: PolicyPackConfig) =>
-    runPolicyPack({ packDir: PACK, resources, project: "platform", stack, policyConfig });
+    runPolicyPack({ packDir: PACK, resources, project: "platform", stack, policyConfig, build: true });
 
 /**
  * The records as a real preview has them: a new version's id, and so the Worker's id a version names and

@@ -6,7 +6,8 @@
  * engine passes config, runs the program (`main` of Pulumi.yaml) under the SDK's mock engine in preview
  * mode, prints the resource tree like `pulumi preview` (and the program's messages under `Diagnostics:`),
  * runs the policy pack over it through the analyzer protocol as the engine does and prints its `Policies:`
- * block, and writes `<out>/<stack>/<service>/wrangler.jsonc` and `.dev.vars.example` for each service.
+ * block (the pack starts while the program runs, bundled for a fast start: `tools/lib/analyzer/packBuild.ts`),
+ * and writes `<out>/<stack>/<service>/wrangler.jsonc` and `.dev.vars.example` for each service.
  * `--json` writes the registered resources (secrets masked) and one record per policy violation; `--sarif`
  * writes the violations as SARIF 2.1.0 for GitHub code scanning. Without a file, they go to
  * `<out>/<stack>/plan.json` and `<out>/<stack>/policies.sarif` (`<out>` is `.platform/`, git-ignored).
@@ -17,6 +18,10 @@
  * Exit codes: 0 success; 1 a mandatory policy is violated, or an unexpected failure (its trace in a file);
  * 2 invalid config, declaration, arguments, output paths or policy config (message only; `tools/lib/cli.ts`).
  */
+// First: loading it ends the `processStart` phase (PLATFORM_PLAN_TIMINGS, tools/lib/phaseTimings.ts).
+import { mark, writePhaseTimingsAtExit } from "./lib/phaseTimings";
+// Before anything loads the Pulumi SDK: it would load @npmcli/arborist, which the plan never uses.
+import "./lib/deferredSdkModules";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -25,7 +30,7 @@ import { UserError, ValidationError } from "../components/validation";
 import { stackNameProblem } from "../components/stackName";
 import { renderWranglerFiles } from "../components/wrangler/render";
 import type { ServiceSummary } from "../components/cloudflare/environment";
-import { runPolicyPack, type PolicyPackConfig, type PolicyPackRun } from "./lib/analyzer";
+import { startPolicyPack, type PolicyPackConfig, type PolicyPackRun, type RunPolicyPackOptions, type StartedPolicyPack } from "./lib/analyzer";
 import { readPolicyProject } from "./lib/analyzer/packProcess";
 import { argumentError, ArgumentError, PROCESS_IO, runCli, type Command, type Io } from "./lib/cli";
 import { destinationProblem, readUserFile, statOf, writeFilesAtomically, type OutputFile } from "./lib/files";
@@ -73,6 +78,12 @@ export interface PlanOptions {
      * @default a preview
      */
     readonly update?: Pick<OfflineRunOptions, "stackOutputs" | "resourceOutputs">;
+    /**
+     * Replaces the stack's config as loaded from `Pulumi.<stack>.yaml` (where every `secure:` value is a
+     * placeholder offline): for tests and audits that need a known value in a secret key, such as a canary.
+     * @default the config as loaded
+     */
+    readonly transformConfig?: (config: EngineConfig) => EngineConfig;
 }
 
 /** What {@link plan} produced. */
@@ -114,23 +125,40 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
     const packDir = options.policyPack === undefined || options.policyPack === false ? undefined : options.policyPack;
     const policyConfig = packDir === undefined ? undefined : readPolicyPack(packDir, options.stack, options.policyPackConfig);
     const project = readProjectFile(options.projectDir);
-    const config = readStackConfig(options.projectDir, project, options.stack);
+    const loaded = readStackConfig(options.projectDir, project, options.stack);
+    const config = options.transformConfig?.(loaded) ?? loaded;
     const entry = programEntry(options.projectDir, project.main);
-    const run = await runOffline({
-        project: project.name,
-        stack: options.stack,
-        config,
-        program: () => loadProgram(entry, options.projectDir),
-        ...(options.update === undefined ? {} : { preview: false, ...options.update }),
-    });
-    const policies = packDir === undefined || policyConfig === undefined ? undefined : await runPolicyPack({
+    // The pack starts beside the program (it needs nothing of it until the analysis), built for a fast start.
+    const pack = packDir === undefined || policyConfig === undefined ? undefined : startPackEarly({
         packDir,
-        resources: run.resources,
         project: project.name,
         stack: options.stack,
         stackConfig: config,
         policyConfig,
+        build: true,
     });
+    let run: OfflineRun;
+    try {
+        run = await runOffline({
+            project: project.name,
+            stack: options.stack,
+            config,
+            program: () => loadProgram(entry, options.projectDir),
+            ...(options.update === undefined ? {} : { preview: false, ...options.update }),
+        });
+    } catch (error) {
+        await pack?.stop();
+        throw error;
+    }
+    mark("registered");
+    let policies: PolicyPackRun | undefined;
+    if (pack !== undefined) {
+        const started = await pack.started;
+        mark("analysisStarting");
+        policies = await started.analyze(run.resources);
+        mark("analyzed");
+    }
+    mark("reportStarting");
     const files: OutputFile[] = [];
     const summaries = (run.outputs.services ?? {}) as Record<string, ServiceSummary>;
     const services: Record<string, { summary: ServiceSummary; dir: string }> = {};
@@ -163,6 +191,21 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
     // Written only once everything succeeded, each atomically, so a failed plan never leaves half its files.
     writeFilesAtomically(files);
     return { config, run, services, ...(policies === undefined ? {} : { policies }), files: files.map((f) => f.path) };
+}
+
+/**
+ * Starts the policy pack in the background. A failure to start is kept for whoever awaits `started` (it never
+ * surfaces as an unhandled rejection, which the mock engine would take for the program's); `stop` stops the
+ * pack once it has started, whatever became of it.
+ */
+function startPackEarly(options: Omit<RunPolicyPackOptions, "resources">): { readonly started: Promise<StartedPolicyPack>; stop(): Promise<void> } {
+    mark("packStarting");
+    const started = startPolicyPack(options).then((pack) => {
+        mark("packReady");
+        return pack;
+    });
+    started.catch(() => undefined);
+    return { started, stop: () => started.then((pack) => pack.stop(), () => undefined) };
 }
 
 /**
@@ -300,6 +343,7 @@ function withOptionalValues(argv: readonly string[]): string[] {
 
 /** The command line: parses arguments, runs {@link plan}, prints, and returns the documented exit code. */
 async function main(argv: readonly string[], io: Io): Promise<number> {
+    writePhaseTimingsAtExit();
     const args = parseArgs({
         args: withOptionalValues(argv),
         options: {
@@ -330,7 +374,9 @@ async function main(argv: readonly string[], io: Io): Promise<number> {
         ...(args.sarif === undefined ? {} : { sarif: args.sarif }),
         ...(args["policy-pack-config"] ? { policyPackConfig: path.resolve(args["policy-pack-config"]) } : {}),
     });
-    return printPlan(args.stack, result, policyPack === false ? undefined : path.relative(process.cwd(), policyPack) || ".", io);
+    const code = printPlan(args.stack, result, policyPack === false ? undefined : path.relative(process.cwd(), policyPack) || ".", io);
+    mark("reported");
+    return code;
 }
 
 /** `npm run plan`, as {@link runCli} and in-process tests run it. */

@@ -63,57 +63,117 @@ export class RunState {
  * `generateSteps`: for each analyzed resource, a `Remediate` pass (its properties replace the inputs, its
  * diagnostics report as advisory) and then an `Analyze` pass. Violations are reported against the analyzed
  * resource's URN ("For now, we always use the URN we have here").
+ *
+ * The engine calls them one resource after the other. In a preview (`dryRun`) no resource's calls depend on
+ * another's, so they are all sent at once and the pack answers them as fast as it can; each resource's answers
+ * are then taken in registration order, so the results are those of the engine's order (and the first failure
+ * in that order is the one reported). Outside preview they go one by one: the first resource with a mandatory
+ * violation stops the run, and no later resource may be analyzed.
+ *
+ * `run.timings`: `remediateMs` until every `Remediate` was answered, `analyzeMs` from then until every `Analyze`
+ * was (one after the other outside preview, each call's duration summed).
+ * @throws {Error} naming the resource when an RPC fails (a policy that throws fails `Analyze`)
  */
 export async function analyzeResources(client: Rpc, view: readonly EngineResource[], run: RunState, dryRun: boolean): Promise<void> {
     const providers = new Map(view.filter((r) => isProviderType(r.type)).map((r) => [r.urn, r]));
-    for (const resource of view) {
-        if (!resource.analyzed) continue;
-        let inputs = resource.inputs;
-        const provider = resource.providerUrn === undefined ? undefined : providers.get(resource.providerUrn);
-
-        let started = performance.now();
-        const remediation = await client.unary<analyzerPbTypes.AnalyzeRequest, analyzerPbTypes.RemediateResponse>(
-            "remediate", analyzeRequest(resource, inputs, provider, false),
-        ).catch((err: unknown) => {
-            if (isUnimplemented(err)) return undefined;
-            throw new Error(`failed to run remediation on ${resource.urn}: ${(err as Error).message}`);
-        });
-        run.timings.remediateMs += performance.now() - started;
-        for (const r of remediation?.getRemediationsList() ?? []) {
-            if (r.getDiagnostic() !== "") {
-                const d = new proto.pb.AnalyzeDiagnostic();
-                d.setPolicyname(r.getPolicyname());
-                d.setPolicypackname(r.getPolicypackname());
-                d.setPolicypackversion(r.getPolicypackversion());
-                d.setDescription(r.getDescription());
-                d.setMessage(r.getDiagnostic());
-                d.setEnforcementlevel(proto.pb.EnforcementLevel.ADVISORY);
-                run.add(d, resource.urn);
-            } else if (r.getProperties() !== undefined) {
-                inputs = (r.getProperties()?.toJavaScript() ?? {}) as Record<string, unknown>;
-                run.addRemediation(resource.urn, r);
+    const analyzed = view.filter((r) => r.analyzed).map((r) => ({ resource: r, provider: r.providerUrn === undefined ? undefined : providers.get(r.providerUrn) }));
+    if (!dryRun) {
+        for (const { resource, provider } of analyzed) {
+            let started = performance.now();
+            const remediation = await remediate(client, resource, provider);
+            run.timings.remediateMs += performance.now() - started;
+            started = performance.now();
+            addRemediations(run, resource.urn, remediation);
+            const response = await analyze(client, resource, remediatedInputs(resource, remediation), provider);
+            run.timings.analyzeMs += performance.now() - started;
+            if (addDiagnostics(run, resource.urn, response)) {
+                // step_generator.go: a mandatory violation outside preview makes the resource invalid and the
+                // deployment bails; no later resource is analyzed and AnalyzeResources is skipped.
+                run.halted = { urn: resource.urn };
+                return;
             }
         }
+        return;
+    }
+    const started = performance.now();
+    const remediations = analyzed.map(({ resource, provider }) => remediate(client, resource, provider));
+    // Each resource's Analyze waits for its own Remediate only; its inputs are the remediated ones.
+    const answers = analyzed.map(({ resource, provider }, i) => remediations[i]!.then((remediation) => ({
+        remediation,
+        response: analyze(client, resource, remediatedInputs(resource, remediation), provider),
+    })));
+    answers.forEach((a) => a.then((r) => r.response).catch(() => undefined));
+    await Promise.allSettled(remediations);
+    const remediated = performance.now();
+    run.timings.remediateMs += remediated - started;
+    for (const [i, { resource }] of analyzed.entries()) {
+        const { remediation, response } = await answers[i]!;
+        addRemediations(run, resource.urn, remediation);
+        addDiagnostics(run, resource.urn, await response);
+    }
+    run.timings.analyzeMs += performance.now() - remediated;
+}
 
-        started = performance.now();
-        const response = await client.unary<analyzerPbTypes.AnalyzeRequest, analyzerPbTypes.AnalyzeResponse>(
-            "analyze", analyzeRequest(resource, inputs, provider, true),
-        ).catch((err: unknown) => {
-            throw new Error(`failed to run policy on ${resource.urn}: ${(err as Error).message}`);
-        });
-        run.timings.analyzeMs += performance.now() - started;
-        run.timings.analyzeCalls += 1;
-        let mandatory = false;
-        for (const d of response.getDiagnosticsList()) {
-            if (run.add(d, resource.urn) === "mandatory") mandatory = true;
-        }
-        if (mandatory && !dryRun) {
-            // step_generator.go: a mandatory violation outside preview makes the resource invalid and the
-            // deployment bails; no later resource is analyzed and AnalyzeResources is skipped.
-            run.halted = { urn: resource.urn };
-            return;
+/** `Remediate` (optional for a pack: Unimplemented is no remediation). */
+async function remediate(client: Rpc, resource: EngineResource, provider: EngineResource | undefined): Promise<analyzerPbTypes.RemediateResponse | undefined> {
+    return client.unary<analyzerPbTypes.AnalyzeRequest, analyzerPbTypes.RemediateResponse>(
+        "remediate", analyzeRequest(resource, resource.inputs, provider, false),
+    ).catch((err: unknown) => {
+        if (isUnimplemented(err)) return undefined;
+        throw new Error(`failed to run remediation on ${resource.urn}: ${(err as Error).message}`);
+    });
+}
+
+/** `Analyze` of `inputs` (the resource's, or as remediated); counts the call. */
+async function analyze(client: Rpc, resource: EngineResource, inputs: Record<string, unknown>, provider: EngineResource | undefined): Promise<analyzerPbTypes.AnalyzeResponse> {
+    return client.unary<analyzerPbTypes.AnalyzeRequest, analyzerPbTypes.AnalyzeResponse>(
+        "analyze", analyzeRequest(resource, inputs, provider, true),
+    ).catch((err: unknown) => {
+        throw new Error(`failed to run policy on ${resource.urn}: ${(err as Error).message}`);
+    });
+}
+
+/** The inputs after the remediations: the properties of the last remediation that changed them, else the resource's own. */
+function remediatedInputs(resource: EngineResource, remediation: analyzerPbTypes.RemediateResponse | undefined): Record<string, unknown> {
+    let inputs = resource.inputs;
+    for (const r of remediation?.getRemediationsList() ?? []) {
+        if (r.getDiagnostic() === "" && r.getProperties() !== undefined) inputs = (r.getProperties()?.toJavaScript() ?? {}) as Record<string, unknown>;
+    }
+    return inputs;
+}
+
+/**
+ * Records what `Remediate` returned: a remediation's diagnostic reports as advisory, a remediation that changed
+ * the properties is recorded (the properties are not: they may hold secrets).
+ */
+function addRemediations(run: RunState, urn: string, remediation: analyzerPbTypes.RemediateResponse | undefined): void {
+    for (const r of remediation?.getRemediationsList() ?? []) {
+        if (r.getDiagnostic() !== "") {
+            const d = new proto.pb.AnalyzeDiagnostic();
+            d.setPolicyname(r.getPolicyname());
+            d.setPolicypackname(r.getPolicypackname());
+            d.setPolicypackversion(r.getPolicypackversion());
+            d.setDescription(r.getDescription());
+            d.setMessage(r.getDiagnostic());
+            d.setEnforcementlevel(proto.pb.EnforcementLevel.ADVISORY);
+            run.add(d, urn);
+        } else if (r.getProperties() !== undefined) {
+            run.addRemediation(urn, r);
         }
     }
+}
+
+/**
+ * Records `Analyze`'s diagnostics against `urn` and counts the call.
+ * @returns whether one of them is mandatory
+ */
+function addDiagnostics(run: RunState, urn: string, response: analyzerPbTypes.AnalyzeResponse): boolean {
+    run.timings.analyzeCalls += 1;
+    let mandatory = false;
+    for (const d of response.getDiagnosticsList()) {
+        if (run.add(d, urn) === "mandatory") mandatory = true;
+    }
+    return mandatory;
 }
 
 /**

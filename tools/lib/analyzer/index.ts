@@ -34,6 +34,7 @@ import type * as pluginPbTypes from "@pulumi/pulumi/proto/plugin_pb";
 import type * as emptyPbTypes from "google-protobuf/google/protobuf/empty_pb";
 import { analyzeResources, analyzeStack, RunState } from "./analysis";
 import { engineResourceView } from "./engineView";
+import { buildPolicyPack } from "./packBuild";
 import { packEnvironment, readPolicyProject, startPack, withPackOutput } from "./packProcess";
 import { configurePack, handshakeAndConfigureStack, readAnalyzerInfo, Rpc } from "./rpc";
 import { sortViolations, toPolicyInfo } from "./results";
@@ -44,7 +45,8 @@ import type { PolicyPackRun, RunPolicyPackOptions } from "./types";
 // passes), rpc (client, Handshake, ConfigureStack, GetAnalyzerInfo, Configure), packProcess (PulumiPolicy.yaml,
 // spawning and stopping the pack), engineView (which resources the engine analyzes, default providers, URNs),
 // properties (wire values), results (PolicyInfo, violations, protocol enums), types (options and results),
-// policyConfig (config reconciliation and validation), sdk (the SDK's generated messages and client).
+// policyConfig (config reconciliation and validation), sdk (the SDK's generated messages and client); and
+// packBuild (the pack bundled for a fast start), which imports none of them.
 export { engineResourceView, type EngineResource, type EngineViewOptions } from "./engineView";
 export {
     PolicyConfigError,
@@ -60,7 +62,8 @@ export type { PolicyPackRun, PolicyRemediation, PolicyResource, RunPolicyPackOpt
 
 /**
  * Starts the pack, configures it for the stack and runs `Remediate` + `Analyze` for every resource the engine
- * would analyze, then `AnalyzeStack` over all of them, and stops the pack (also on failure).
+ * would analyze, then `AnalyzeStack` over all of them, and stops the pack (also on failure): {@link startPolicyPack}
+ * then {@link StartedPolicyPack.analyze}.
  *
  * @returns every policy with its level in force, and the violations sorted by URN, policy name, message
  * @throws {PolicyConfigError} when `policyConfig` does not parse or does not match a policy's `configSchema`
@@ -70,52 +73,76 @@ export type { PolicyPackRun, PolicyRemediation, PolicyResource, RunPolicyPackOpt
  *   that was not registered, or an RPC fails (a policy that throws fails `Analyze`, as in the engine)
  */
 export async function runPolicyPack(options: RunPolicyPackOptions): Promise<PolicyPackRun> {
+    return (await startPolicyPack(options)).analyze(options.resources);
+}
+
+/** A pack process started by {@link startPolicyPack}, connected, not yet configured. */
+export interface StartedPolicyPack {
+    /**
+     * Configures the pack for the stack, analyzes `resources` as {@link runPolicyPack} does, and stops the pack
+     * (also on failure). Call it once.
+     */
+    analyze(resources: RunPolicyPackOptions["resources"]): Promise<PolicyPackRun>;
+    /** Stops the pack without analyzing (when the program failed). */
+    stop(): Promise<void>;
+}
+
+/**
+ * Starts the pack process and connects to it, so it can start while the program still runs: it needs nothing
+ * of the program until {@link StartedPolicyPack.analyze}. With `build`, the pack is bundled first
+ * (`./packBuild.ts`) and Node runs that instead of run-policy-pack compiling the pack with ts-node.
+ * @throws {Error} as {@link runPolicyPack} for a pack that is missing or does not start.
+ */
+export async function startPolicyPack(options: Omit<RunPolicyPackOptions, "resources">): Promise<StartedPolicyPack> {
     const began = performance.now();
     const packDir = path.resolve(options.packDir);
     const project = readPolicyProject(packDir);
     const dryRun = options.dryRun ?? true;
     const stackConfig = options.stackConfig ?? { config: {}, secretKeys: [] };
     const timeoutMs = options.timeoutMs ?? 120_000;
-    const view = engineResourceView(options.resources, {
-        project: options.project,
-        stack: options.stack,
-        stackConfig,
-        providerVersions: options.providerVersions,
-    });
-
     const pack = await startPack(packDir, {
+        built: options.build === true ? buildPolicyPack(packDir) : undefined,
         nodeArgs: options.nodeArgs ?? [],
         env: packEnvironment(options.project, options.stack, options.organization ?? "", dryRun, stackConfig),
         timeoutMs,
         onSpawn: options.onSpawn,
     });
-    try {
-        const startMs = performance.now() - began;
-        const client = new Rpc(pack.client, timeoutMs);
-        await handshakeAndConfigureStack(client, packDir, options, dryRun, stackConfig);
-        const info = await client.unary<emptyPbTypes.Empty, analyzerPbTypes.AnalyzerInfo>("getAnalyzerInfo", new proto.Empty());
-        const plugin = await client.unary<emptyPbTypes.Empty, pluginPbTypes.PluginInfo>("getPluginInfo", new proto.Empty());
-        const packInfo = readAnalyzerInfo(info, project);
-        const configured = await configurePack(client, packInfo, options.policyConfig ?? {});
+    const startMs = performance.now() - began;
+    const analyze = async (resources: RunPolicyPackOptions["resources"]): Promise<PolicyPackRun> => {
+        try {
+            const view = engineResourceView(resources, {
+                project: options.project,
+                stack: options.stack,
+                stackConfig,
+                providerVersions: options.providerVersions,
+            });
+            const client = new Rpc(pack.client, timeoutMs);
+            await handshakeAndConfigureStack(client, packDir, options, dryRun, stackConfig);
+            const info = await client.unary<emptyPbTypes.Empty, analyzerPbTypes.AnalyzerInfo>("getAnalyzerInfo", new proto.Empty());
+            const plugin = await client.unary<emptyPbTypes.Empty, pluginPbTypes.PluginInfo>("getPluginInfo", new proto.Empty());
+            const packInfo = readAnalyzerInfo(info, project);
+            const configured = await configurePack(client, packInfo, options.policyConfig ?? {});
 
-        const run = new RunState(packInfo, configured.levels);
-        await analyzeResources(client, view, run, dryRun);
-        if (run.halted === undefined) await analyzeStack(client, view, run);
+            const run = new RunState(packInfo, configured.levels);
+            await analyzeResources(client, view, run, dryRun);
+            if (run.halted === undefined) await analyzeStack(client, view, run);
 
-        return {
-            pack: { name: packInfo.name, version: packInfo.version, ...(packInfo.displayName ? { displayName: packInfo.displayName } : {}) },
-            policies: packInfo.policies.map((p) => toPolicyInfo(p, configured.levels.get(p.name) ?? p.enforcementLevel)),
-            violations: sortViolations(run.violations),
-            pluginVersion: plugin.getVersion() || undefined,
-            remediations: run.remediations,
-            warnings: configured.warnings,
-            ...(run.halted ? { halted: run.halted } : {}),
-            packOutput: pack.output(),
-            timings: { startMs, ...run.timings, totalMs: performance.now() - began },
-        };
-    } catch (err) {
-        throw withPackOutput(err, pack.output());
-    } finally {
-        await pack.stop();
-    }
+            return {
+                pack: { name: packInfo.name, version: packInfo.version, ...(packInfo.displayName ? { displayName: packInfo.displayName } : {}) },
+                policies: packInfo.policies.map((p) => toPolicyInfo(p, configured.levels.get(p.name) ?? p.enforcementLevel)),
+                violations: sortViolations(run.violations),
+                pluginVersion: plugin.getVersion() || undefined,
+                remediations: run.remediations,
+                warnings: configured.warnings,
+                ...(run.halted ? { halted: run.halted } : {}),
+                packOutput: pack.output(),
+                timings: { startMs, ...run.timings, totalMs: performance.now() - began },
+            };
+        } catch (err) {
+            throw withPackOutput(err, pack.output());
+        } finally {
+            await pack.stop();
+        }
+    };
+    return { analyze, stop: pack.stop };
 }

@@ -76,7 +76,15 @@ export const UNUSED_ENGINE_ADDRESS = "127.0.0.1:0";
 const livePacks = new Set<ChildProcess>();
 let exitHookInstalled = false;
 
+/**
+ * Spawns the pack in `packDir`, waits for its port and connects: run-policy-pack with the pack directory as its
+ * program (`.`: the pack's package.json `main`, compiled by its ts-node), as the CLI does; or, given `built`
+ * (the absolute path of a built pack, `./packBuild.ts`), Node running that file.
+ * @throws {UserError} when run-policy-pack does not resolve from the pack directory (its dependencies are not
+ *   installed); {@link Error} when the pack exits or times out before printing its port.
+ */
 export async function startPack(packDir: string, options: {
+    built: string | undefined;
     nodeArgs: readonly string[];
     env: NodeJS.ProcessEnv;
     timeoutMs: number;
@@ -89,13 +97,14 @@ export async function startPack(packDir: string, options: {
     } catch {
         throw new UserError(`it looks like the policy pack's dependencies are not installed; try running npm install in "${packDir}"`);
     }
+    const args = options.built === undefined ? [script, UNUSED_ENGINE_ADDRESS, "."] : [options.built];
     if (!exitHookInstalled) {
         exitHookInstalled = true;
         process.on("exit", () => {
             for (const child of livePacks) child.kill("SIGKILL");
         });
     }
-    const child = spawn(process.execPath, [...options.nodeArgs, script, UNUSED_ENGINE_ADDRESS, "."], {
+    const child = spawn(process.execPath, [...options.nodeArgs, ...args], {
         cwd: packDir,
         env: options.env,
         stdio: ["ignore", "pipe", "pipe"],

@@ -36,7 +36,7 @@ export function isUnimplemented(err: unknown): boolean {
 }
 
 /** `NewPolicyAnalyzer`: `Handshake` (optional for a pack), then `ConfigureStack` (optional too). */
-export async function handshakeAndConfigureStack(client: Rpc, packDir: string, options: RunPolicyPackOptions, dryRun: boolean, config: EngineConfig): Promise<void> {
+export async function handshakeAndConfigureStack(client: Rpc, packDir: string, options: Pick<RunPolicyPackOptions, "stack" | "project" | "organization" | "stackTags">, dryRun: boolean, config: EngineConfig): Promise<void> {
     const handshake = new proto.pb.AnalyzerHandshakeRequest();
     handshake.setEngineAddress(UNUSED_ENGINE_ADDRESS);
     handshake.setRootDirectory(packDir);
