@@ -68,12 +68,15 @@ export function resolveServices(stack: string, config: StackConfig, entries: rea
 
     const resolved: EnvironmentService[] = [];
     const hostnames = new Map<string, string>();
+    // Built once, not per service (quadratic in the number of services).
+    const declarations = new Map([...byName].map(([name, e]) => [name, e.declaration]));
+    const serviceNames = new Set(byName.keys());
     for (const entry of byName.values()) {
         const settings = mergeSettings(stack, config, entry, issues);
         checkNames(stack, entry, issues);
-        checkBindings(entry, byName, issues);
+        checkBindings(entry, declarations, issues);
         issues.push(...workerSettingsStackIssues(entry.declaration, {
-            services: new Set(byName.keys()),
+            services: serviceNames,
             strategy: config.services[entry.declaration.name]?.deployment?.strategy,
         }, `services.${entry.declaration.name}`, renderPath(`${NAMESPACE}:`, ["services", entry.declaration.name])));
         checkDatabase(config, entry, issues);
@@ -193,15 +196,14 @@ function checkDatabase(config: StackConfig, entry: ServiceEntry, issues: Validat
     }
 }
 
-function checkBindings(entry: ServiceEntry, byName: ReadonlyMap<string, ServiceEntry>, issues: ValidationIssue[]): void {
+function checkBindings(entry: ServiceEntry, declarations: ReadonlyMap<string, ServiceDeclaration>, issues: ValidationIssue[]): void {
     const decl = entry.declaration;
-    const declarations = new Map([...byName].map(([name, e]) => [name, e.declaration]));
     for (const [name, binding] of Object.entries(decl.bindings)) {
         const kind = bindingKind(binding.kind);
         const at = (...path: PropertyKey[]) => renderPath(`services.${decl.name}.bindings.${name}`, path);
-        const missing = (kind.dependsOnServices?.(binding) ?? []).filter((service) => !byName.has(service));
+        const missing = (kind.dependsOnServices?.(binding) ?? []).filter((service) => !declarations.has(service));
         for (const service of missing) {
-            issues.push({ path: at(...(kind.servicePath ?? ["service"])), message: `no service named "${service}" is declared; declared: ${[...byName.keys()].join(", ")}` });
+            issues.push({ path: at(...(kind.servicePath ?? ["service"])), message: `no service named "${service}" is declared; declared: ${[...declarations.keys()].join(", ")}` });
         }
         if (missing.length === 0 && kind.checkAgainstServices !== undefined) issues.push(...kind.checkAgainstServices(binding, declarations, at));
     }

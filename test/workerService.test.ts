@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { defineService } from "../components/service/declaration";
 import { definePlatform } from "../infra/program";
+import type { WorkerService } from "../components/cloudflare/workerService";
 import { maskSecrets, runOffline, type OfflineRun, type ResourceRecord } from "../tools/lib/mockEngine";
 
 const root = path.join(__dirname, "fixtures", "workers", "basic");
@@ -60,6 +61,7 @@ const config = {
 };
 
 let run: OfflineRun;
+let components: Readonly<Record<string, WorkerService>>;
 const find = (type: string, name: string): ResourceRecord => {
     const found = run.resources.find((r) => r.type === type && r.name === name);
     if (found === undefined) throw new Error(`no ${type} ${name}; have ${run.resources.map((r) => r.name).join(", ")}`);
@@ -72,7 +74,11 @@ beforeAll(async () => {
         project: "platform",
         stack: "production",
         config,
-        program: () => ({ services: definePlatform([{ declaration: edge, root }, { declaration: core, root }], "production").environment.summary }),
+        program: () => {
+            const { environment } = definePlatform([{ declaration: edge, root }, { declaration: core, root }], "production");
+            components = environment.services;
+            return { services: environment.summary };
+        },
     });
 });
 
@@ -163,5 +169,19 @@ describe("WorkerService under mocks", () => {
         expect(services.core!.bindings).toContainEqual({ name: "FILES", kind: "r2", target: "core-production-files" });
         expect(services.core!.wranglerConfig.secretNames).toEqual(["TOKEN"]);
         expect(JSON.stringify(services.core!.wranglerConfig)).not.toContain(CANARY);
+    });
+    it("registers the outputs known at construction as plain values, and reads them as Outputs", async () => {
+        const core = components.core!;
+        expect(core.constants).toEqual({
+            url: "https://core.example.com",
+            healthCheckPath: "/health",
+            envContract: (run.outputs.services as Record<string, Record<string, unknown>>).core!.envContract,
+        });
+        const registered = find("platform:cloudflare:WorkerService", "core").outputs;
+        expect(registered).toMatchObject({ scriptName: "core-production", ...core.constants });
+        const read = <T>(output: { apply: (f: (v: T) => void) => unknown }) => new Promise<T>((resolve) => { output.apply(resolve); });
+        expect(await read(core.url)).toBe(core.constants.url);
+        expect(await read(core.envContract)).toEqual(core.constants.envContract);
+        expect(await read(core.healthCheckPath)).toBe("/health");
     });
 });

@@ -200,6 +200,8 @@ function recordRegistrations(records: (ResourceRecord | undefined)[], byUrn: Map
         newUrn(parent: string, type: string, name: string): string;
         registerResource(req: RegisterRequest, cb: (err: Error | null, resp?: RegisterResponse) => void): void;
         registerResourceOutputs(req: OutputsRequest, cb: (err: Error | null, resp?: unknown) => void): void;
+        /** What the mock monitor keeps of each resource, by URN (`runtime/mocks.js`). */
+        readonly resources: Map<string, { state: unknown }>;
     };
     // The mock monitor qualifies a type with its parent's last type only, and with the root stack's;
     // the engine qualifies it with the parent's whole type chain and leaves the root stack out
@@ -249,6 +251,11 @@ function recordRegistrations(records: (ResourceRecord | undefined)[], byUrn: Map
         const record = byUrn.get(req.getUrn());
         if (record !== undefined) record.outputs = (req.getOutputs()?.toJavaScript() ?? {}) as Record<string, unknown>;
         registerOutputs(req, cb);
+        // The SDK's mock monitor keeps the request's protobuf Struct as the resource's state until the run ends;
+        // keep the plain copy recorded above instead, as it keeps custom resources' state (memory at 200 services:
+        // every component's outputs, the stack's included), which its `getResource` can also serialize.
+        const kept = monitor.resources.get(req.getUrn());
+        if (record !== undefined && kept !== undefined) kept.state = record.outputs;
     };
 }
 
