@@ -12,6 +12,7 @@ import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import { bundleWorker } from "../components/cloudflare/bundle";
 import { HealthGate } from "../components/cloudflare/healthGate/healthGate";
+import { DEFAULT_HEALTH_CHECK } from "../components/service/monitoring";
 import { COMPATIBILITY_DATE, COMPATIBILITY_FLAGS, MAIN, STACK, type ServiceSpec } from "./fixture";
 
 /** Options of {@link plainProgram}. */
@@ -82,6 +83,25 @@ export function plainProgram(specs: readonly ServiceSpec[], options: PlainProgra
             expectedChecks: ["env", "CACHE", "DB", "FILES", "COUNTER", ...(spec.upstream === undefined ? [] : ["UPSTREAM"])],
             trigger: pulumi.all([pulumi.all([script.modifiedOn]).apply((parts) => JSON.stringify(parts)), script.id, ...exposure.map((r) => r.id)])
                 .apply((parts) => JSON.stringify(parts)),
+        }, { parent, dependsOn: [script, ...exposure] });
+        // The zone's Health Check of the health endpoint with Cloudflare's defaults, which the platform declares for
+        // every service its zone serves (components/cloudflare/monitoring).
+        const check = DEFAULT_HEALTH_CHECK;
+        new cloudflare.Healthcheck(`${STACK}-${spec.name}-health-check`, {
+            zoneId: zone.id,
+            name: `${scriptName}-health`,
+            description: `${check.method} https://${spec.customDomain}/health of ${scriptName}`,
+            address: spec.customDomain,
+            type: "HTTPS",
+            interval: check.interval,
+            retries: check.retries,
+            timeout: check.timeout,
+            consecutiveFails: check.consecutiveFails,
+            consecutiveSuccesses: check.consecutiveSuccesses,
+            httpConfig: {
+                path: "/health", method: check.method, port: 443, expectedCodes: [...check.expectedCodes],
+                header: { Host: [spec.customDomain] }, followRedirects: false, allowInsecure: false,
+            },
         }, { parent, dependsOn: [script, ...exposure] });
         if (spec.cron !== undefined) {
             new cloudflare.WorkersCronTrigger(`${spec.name}-crons`, { accountId, scriptName: script.scriptName, schedules: [{ cron: spec.cron }] }, { parent });

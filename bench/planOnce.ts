@@ -26,6 +26,7 @@ import { componentsProgram } from "./componentsProgram";
 import { engineConfig, PROJECT, serviceSpecs, STACK } from "./fixture";
 import { plainProgram } from "./plainProgram";
 import { skeletonProgram } from "./skeletonProgram";
+import { sortKeys } from "./sortKeys";
 
 /**
  * What-ifs: the components variant with `ComponentResource#registerOutputs` patched, to measure what
@@ -195,14 +196,6 @@ function dependencies(resources: readonly ResourceRecord[]): [string, string[]][
 
 function key(r: { type: string; name: string }): string {
     return `${r.type}::${r.name}`;
-}
-
-function sortKeys(value: unknown): unknown {
-    if (Array.isArray(value)) return value.map(sortKeys);
-    if (typeof value === "object" && value !== null) {
-        return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]));
-    }
-    return value;
 }
 
 function sha256(text: string): string {

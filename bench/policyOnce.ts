@@ -1,11 +1,13 @@
 /**
  * One measurement of policy evaluation throughput over the analyzer protocol:
- *   node --import tsx bench/policyOnce.ts --resources N --work <dir>
+ *   node --import tsx bench/policyOnce.ts --resources N --work <dir> [--pack <dir>]
  *
  * Plans enough generated services (bench/fixture.ts) to register at least N resources, keeps the first N
  * (a prefix of the registration order is a consistent stack), then runs the
- * repository's policy pack over them exactly as the offline plan does (its own process, Remediate +
- * Analyze per resource, then AnalyzeStack) with the production policy config. Prints one line
+ * policy pack at `--pack` (default: the repository's `policies/`; `bench/emptyPolicyPack` for the protocol's own
+ * cost) over them exactly as the offline plan does (its own process, Remediate + Analyze per resource, then
+ * AnalyzeStack) with the pack's production policy config (`<pack>/config/production.json`, none when the pack
+ * has no such file). Prints one line
  * `BENCH_RESULT {json}` with the resource count and the time of each phase in milliseconds.
  */
 import * as fs from "node:fs";
@@ -33,7 +35,7 @@ export interface PolicyBenchResult {
 }
 
 async function main(): Promise<void> {
-    const { values } = parseArgs({ options: { resources: { type: "string", default: "2000" }, work: { type: "string" } } });
+    const { values } = parseArgs({ options: { resources: { type: "string", default: "2000" }, work: { type: "string" }, pack: { type: "string" } } });
     const target = Number(values.resources);
     const workDir = path.resolve(values.work ?? path.join(__dirname, ".work", `policy-${process.pid}`));
     const specs = serviceSpecs(workDir, Math.ceil(target / RESOURCES_PER_SERVICE));
@@ -41,8 +43,9 @@ async function main(): Promise<void> {
     const run = await runOffline({ project: PROJECT, stack: STACK, config: engineConfig(specs), program: () => componentsProgram(specs) });
     // A prefix of the registration order is a consistent stack: parents and dependencies register first.
     const resources = run.resources.slice(0, target);
-    const packDir = path.resolve(__dirname, "..", "policies");
-    const policyConfig = JSON.parse(fs.readFileSync(path.join(packDir, "config", "production.json"), "utf8")) as PolicyPackConfig;
+    const packDir = path.resolve(values.pack ?? path.join(__dirname, "..", "policies"));
+    const configFile = path.join(packDir, "config", "production.json");
+    const policyConfig = fs.existsSync(configFile) ? JSON.parse(fs.readFileSync(configFile, "utf8")) as PolicyPackConfig : {};
     const result = await runPolicyPack({ packDir, resources, project: PROJECT, stack: STACK, policyConfig });
     const t = result.timings;
     const report: PolicyBenchResult = {

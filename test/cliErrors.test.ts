@@ -121,6 +121,9 @@ const CASES: readonly ArgumentCase[] = [
     bench("two service counts", ["--services", "1,20"], "--services", "three or more"),
     bench("service counts that are not numbers", ["--services", "a,b,c"], "--services", '"a,b,c"'),
     bench("an unknown flag", ["--rep", "3"], "--rep", "usage: npm run bench"),
+    bench("too few policy resources", ["--policy-resources", "5"], "--policy-resources", "from 10"),
+    bench("a baseline that is not a checkout", ["--baseline", at("not-empty")], "--baseline", "has no package.json", "git worktree add"),
+    bench("this checkout as its own baseline", ["--baseline", "."], "--baseline", "another checkout"),
     // npm run import: its arguments and --out (the file's contents are test/importInvalid.test.ts's)
     imp("--out naming a file", [at("wrangler.toml"), "--out", at("file.txt")], "--out", "is not a directory"),
     imp("--out that is not empty", [at("wrangler.toml"), "--out", at("not-empty")], "--out", "is not empty"),
