@@ -9,57 +9,45 @@
  * `wrangler dev` drops Analytics Engine writes, so the fixture keeps a copy of each point it hands to the real
  * binding and returns them at `GET /__points` (outside the library).
  */
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ServiceSummary } from "../../components/cloudflare/environment";
 import type { DataPoint, LogLine } from "../../components/telemetry/index";
-import { renderWranglerFiles } from "../../components/wrangler/render";
-import { definePlatform } from "../../infra/program";
-import { runOffline } from "../../tools/lib/mockEngine";
 import declaration from "../fixtures/workers/telemetry/service";
+import { planFixtureWorkspace, REQUEST_MS, type FixtureWorkspace } from "../helpers/fixtureWorkspace";
 import { PROJECT_ROOT, startWranglerDev, type WranglerDev } from "../helpers/wrangler";
 
 const STARTUP_MS = 60_000;
-const REQUEST_MS = 20_000;
 const FIXTURE = path.join(PROJECT_ROOT, "test", "fixtures", "workers", "telemetry");
 const TOKEN = randomBytes(24).toString("hex");
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-let dir: string;
+let workspace: FixtureWorkspace | undefined;
 let summary: ServiceSummary;
 let dev: WranglerDev | undefined;
 
 beforeAll(async () => {
-    const run = await runOffline({
-        project: "platform",
-        stack: "staging",
+    workspace = await planFixtureWorkspace("telemetry", [{ declaration, root: FIXTURE }], "staging", {
         config: {
-            config: {
-                "platform:accountId": "0123456789abcdef0123456789abcdef",
-                "platform:services": JSON.stringify({ telemetry: { healthGate: { enabled: false } } }),
-                "platform:secrets": JSON.stringify({ telemetry: { TOKEN: "placeholder-never-used-by-wrangler-dev-000" } }),
-            },
-            secretKeys: ["platform:secrets"],
+            "platform:services": JSON.stringify({ telemetry: { healthGate: { enabled: false } } }),
+            "platform:secrets": JSON.stringify({ telemetry: { TOKEN: "placeholder-never-used-by-wrangler-dev-000" } }),
         },
-        program: () => ({ services: definePlatform([{ declaration, root: FIXTURE }], "staging").environment.summary }),
+        secretKeys: ["platform:secrets"],
     });
-    summary = (run.outputs.services as Record<string, ServiceSummary>).telemetry!;
-    dir = path.join(PROJECT_ROOT, ".platform", `test-e2e-${randomBytes(4).toString("hex")}`, "telemetry");
-    await mkdir(dir, { recursive: true });
-    const files = renderWranglerFiles(summary.wranglerConfig, path.posix.relative(dir, PROJECT_ROOT).split(path.sep).join("/"), ["test fixture"]);
-    await writeFile(path.join(dir, "wrangler.jsonc"), files["wrangler.jsonc"]);
+    summary = workspace.summaries.telemetry!;
+    const dir = path.dirname(workspace.configs.telemetry!);
     await writeFile(path.join(dir, ".dev.vars"), `TOKEN=${TOKEN}\n`);
     // No Request.cf fetch: offline it prints a stack trace that is wrangler's, not the Worker's (tools/dev.ts).
     dev = await startWranglerDev({
-        configs: [path.join(dir, "wrangler.jsonc")], persistTo: path.join(dir, "state"), scratchDir: dir, env: { CLOUDFLARE_CF_FETCH_ENABLED: "false" },
+        configs: [workspace.configs.telemetry!], persistTo: path.join(dir, "state"), scratchDir: dir, env: { CLOUDFLARE_CF_FETCH_ENABLED: "false" },
     });
 }, STARTUP_MS);
 
 afterAll(async () => {
     await dev?.stop();
-    if (dir !== undefined) await rm(path.dirname(dir), { recursive: true, force: true });
+    await workspace?.remove();
 });
 
 /** GET `pathname`; returns the status, the request id the Worker answered with, and the lines it printed for it. */

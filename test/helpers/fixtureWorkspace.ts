@@ -13,6 +13,7 @@ import { renderWranglerFiles } from "../../components/wrangler/render";
 import { definePlatform, PROJECT_ROOT } from "../../infra/program";
 import type { ServiceEntry } from "../../infra/registry";
 import { runOffline } from "../../tools/lib/mockEngine";
+import type { EngineConfig } from "../../tools/lib/stackFiles";
 import { startWranglerDev, type WranglerDev } from "./wrangler";
 
 /** Time limit of one HTTP request to a dev server, ms. */
@@ -24,6 +25,8 @@ export interface FixtureWorkspace {
     readonly root: string;
     /** Absolute path of each service's generated `wrangler.jsonc`, by service name. */
     readonly configs: Readonly<Record<string, string>>;
+    /** What the plan summarised of each service (its wrangler config, bindings, ...), by service name. */
+    readonly summaries: Readonly<Record<string, ServiceSummary>>;
     remove(): Promise<void>;
 }
 
@@ -31,24 +34,30 @@ export interface FixtureWorkspace {
  * Plans `services` for `stack` under the mock engine (`definePlatform`, as `npm run plan` does) and writes each
  * service's generated wrangler.jsonc under `.platform/test-e2e-<label>-<random>/<service>/`.
  * The Pulumi SDK keeps global state: call this at most once at a time per process.
+ * @param config stack config beside `platform:accountId` (`platform:services`, `platform:secrets`, ...), as the
+ *   engine passes it. @default none
  */
-export async function planFixtureWorkspace(label: string, services: readonly ServiceEntry[], stack = "staging"): Promise<FixtureWorkspace> {
+export async function planFixtureWorkspace(label: string, services: readonly ServiceEntry[], stack = "staging", config?: EngineConfig): Promise<FixtureWorkspace> {
     const root = path.join(PROJECT_ROOT, ".platform", `test-e2e-${label}-${randomBytes(4).toString("hex")}`);
     const run = await runOffline({
         project: "platform",
         stack,
-        config: { config: { "platform:accountId": "0123456789abcdef0123456789abcdef" }, secretKeys: [] },
+        config: {
+            config: { "platform:accountId": "0123456789abcdef0123456789abcdef", ...config?.config },
+            secretKeys: [...(config?.secretKeys ?? [])],
+        },
         program: () => ({ services: definePlatform(services, stack).environment.summary }),
     });
     const configs: Record<string, string> = {};
-    for (const [name, summary] of Object.entries(run.outputs.services as Record<string, ServiceSummary>)) {
+    const summaries = run.outputs.services as Record<string, ServiceSummary>;
+    for (const [name, summary] of Object.entries(summaries)) {
         const dir = path.join(root, name);
         await mkdir(dir, { recursive: true });
         const files = renderWranglerFiles(summary.wranglerConfig, path.relative(dir, PROJECT_ROOT).split(path.sep).join("/"), ["test"]);
         configs[name] = path.join(dir, "wrangler.jsonc");
         await writeFile(configs[name]!, files["wrangler.jsonc"]);
     }
-    return { root, configs, remove: () => rm(root, { recursive: true, force: true }) };
+    return { root, configs, summaries, remove: () => rm(root, { recursive: true, force: true }) };
 }
 
 /**
