@@ -22,6 +22,8 @@
 import { mark, writePhaseTimingsAtExit } from "./lib/phaseTimings";
 // Before anything loads the Pulumi SDK: it would load @npmcli/arborist, which the plan never uses.
 import "./lib/deferredSdkModules";
+// Before the SDK and the program load: mapping the stack traces the SDK captures is costly (NODE_OPTIONS=--enable-source-maps keeps it).
+import "./lib/stackTraceSourceMaps";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";

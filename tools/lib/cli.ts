@@ -101,6 +101,7 @@ export function writeTrace(command: string, error: unknown, dir = TRACE_DIR): st
         `npm run ${command} failed unexpectedly at ${new Date().toISOString()}`,
         `command: ${process.argv.map((a) => JSON.stringify(a)).join(" ")}`,
         `node ${process.version} on ${process.platform} ${process.arch}, cwd ${process.cwd()}`,
+        ...(process.sourceMapsEnabled ? [] : ["positions are in the transpiled code: run again with NODE_OPTIONS=--enable-source-maps for TypeScript positions"]),
         "",
         inspect(error, { depth: 6, breakLength: 120 }),
         "",
