@@ -337,6 +337,14 @@ describe("the serialized RolloutGate provider", () => {
         }
     });
 
+    it("leaves a version that already serves all traffic alone when only the gate's settings changed", async () => {
+        api.deployments[SCRIPT] = [{ id: "deployment-1", strategy: "percentage", versions: [{ version_id: NEW, percentage: 100 }] }];
+        const result = await provider.update!("rollout-gate:canary", {} as never, gate({ stableVersionId: OLD, bakeSeconds: 2 }));
+        expect(result.outs).toMatchObject({ outcome: "already-serving", windows: [] });
+        expect(posted()).toEqual([]);
+        expect(live()).toEqual([`${NEW} 100`]);
+    });
+
     it("refuses a stableVersionId that is the version being rolled out", async () => {
         const error = await failure(gate({ stableVersionId: NEW }));
         expect(error.message).toContain(`deployment.stableVersionId is ${NEW}, the version being rolled out`);

@@ -169,6 +169,8 @@ export async function runRollout(inputs: RolloutGateInputs): Promise<RolloutGate
     if (inputs.rollbackTo !== undefined) return { ...inputs, outcome: "suspended", windows: [] };
     const api = apiFromEnvironment(inputs);
     const live = await liveVersions(api, inputs);
+    // A re-run after a change of the gate's own settings: the version is promoted already, nothing to roll out.
+    if (live?.length === 1 && live[0]!.version_id === inputs.newVersionId) return { ...inputs, outcome: "already-serving", windows: [] };
     const old = inputs.stableVersionId ?? [...(live ?? [])]
         .filter((v) => v.version_id !== inputs.newVersionId)
         .sort((a, b) => b.percentage - a.percentage)[0]?.version_id;
@@ -201,7 +203,8 @@ async function bakeAndJudge(api: Api, inputs: RolloutGateInputs, old: string, pe
     await sleep(inputs.bakeSeconds * 1000);
     const waitUntil = Date.now() + (inputs.lowTraffic.outcome === "wait" ? (inputs.lowTraffic.maxWaitSeconds ?? 0) * 1000 : 0);
     for (;;) {
-        const to = new Date();
+        // At least the whole bake: a timer may fire a millisecond before Date.now() says it is due.
+        const to = new Date(Math.max(Date.now(), from.getTime() + inputs.bakeSeconds * 1000));
         let figures: { newVersion: VersionFigures; oldVersion: VersionFigures };
         try {
             figures = await readWindow(api, inputs, old, from, to);

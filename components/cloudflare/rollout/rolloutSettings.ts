@@ -16,6 +16,7 @@
  *         lowTraffic: { outcome: wait, maxWaitSeconds: 900 }
  */
 import { z } from "zod";
+import { wholeSeconds } from "../healthGate/healthGateSettings";
 
 /** Default steps: the share of traffic, in percent, the new version gets at each step. */
 export const DEFAULT_ROLLOUT_STEPS: readonly number[] = [10, 50, 100];
@@ -34,14 +35,12 @@ export const DEFAULT_MAX_WAIT_SECONDS = 900;
 /** Default number of attempts of each Cloudflare API call (first try plus retries). */
 export const DEFAULT_API_ATTEMPTS = 5;
 
-const STEP = "expected a percentage above 0 and at most 100, with at most two decimals";
+const PERCENTAGE = "expected a percentage above 0 and at most 100, with at most two decimals";
+/** A share of traffic in percent: above 0, at most 100, two decimals (a `WorkersDeployment` version's `percentage`). */
+export const trafficPercentage = z.number({ error: PERCENTAGE }).gt(0, { error: PERCENTAGE }).max(100, { error: PERCENTAGE })
+    .multipleOf(0.01, { error: PERCENTAGE });
 const FRACTION = "expected a fraction from 0 to 1 (0.05 is 5%)";
 
-/** Whole seconds in [min, max]. */
-function seconds(min: number, max: number) {
-    const error = `expected whole seconds from ${min} to ${max}`;
-    return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
-}
 
 function fraction() {
     return z.number({ error: FRACTION }).min(0, { error: FRACTION }).max(1, { error: FRACTION });
@@ -90,7 +89,7 @@ export const lowTrafficSchema = z.strictObject({
      */
     outcome: z.enum(["wait", "promote", "fail"]).default("wait"),
     /** Longest extra wait for traffic after a step's bake, in seconds (1–86400). Only with `outcome: wait`. @default 900 */
-    maxWaitSeconds: seconds(1, 86_400).optional(),
+    maxWaitSeconds: wholeSeconds(1, 86_400).optional(),
 }).superRefine((low, ctx) => {
     if (low.outcome !== "wait" && low.maxWaitSeconds !== undefined) {
         ctx.addIssue({ code: "custom", path: ["maxWaitSeconds"], message: `only applies with outcome "wait"; remove it (outcome is "${low.outcome}")` });
@@ -110,7 +109,7 @@ export const rolloutSchema = z.strictObject({
      * increasing, the last one 100. Every step below 100 bakes and is judged; 100 is the promotion.
      * @default [10, 50, 100]
      */
-    steps: z.array(z.number({ error: STEP }).gt(0, { error: STEP }).max(100, { error: STEP }).multipleOf(0.01, { error: STEP }))
+    steps: z.array(trafficPercentage)
         .min(2, { error: "expected at least one step below 100, then 100" })
         .superRefine((steps, ctx) => {
             steps.forEach((step, i) => {
@@ -122,7 +121,7 @@ export const rolloutSchema = z.strictObject({
         })
         .default([...DEFAULT_ROLLOUT_STEPS]),
     /** How long each step below 100 serves traffic before its window is read, in seconds (1–86400). @default 300 */
-    bakeSeconds: seconds(1, 86_400).default(DEFAULT_BAKE_SECONDS),
+    bakeSeconds: wholeSeconds(1, 86_400).default(DEFAULT_BAKE_SECONDS),
     /** What the new version must meet in each window. @default every threshold's default */
     thresholds: rolloutThresholdsSchema.default(rolloutThresholdsSchema.parse({})),
     /** What a window with too little traffic means. @default { outcome: "wait", maxWaitSeconds: 900 } */
