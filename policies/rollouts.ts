@@ -8,7 +8,7 @@
  * the level lowered for that one update (`--policy-pack-config` with `"rollouts-gated": "advisory"`; the
  * runbook's manual override), so it is never silent.
  */
-import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import type { StackValidationPolicy } from "@pulumi/policy";
 import { ROLLOUT_GATE_TYPE, WORKER_SERVICE_TYPE } from "../components/typeTokens";
 import { ancestorOfType, inStack, known, workerLabel, workers } from "./stackView";
 
@@ -28,7 +28,6 @@ export interface RolloutsGatedConfig {
 
 /** A gate's inputs as the policy reads them; any may be unknown in a preview. */
 interface GateProps {
-    readonly scriptName?: string;
     readonly thresholds?: { maxErrorRate?: number; maxErrorRateIncrease?: number; maxP95Ratio?: number; minRequests?: number };
     readonly lowTraffic?: { outcome?: string };
 }
@@ -57,9 +56,10 @@ export const rolloutsGated: StackValidationPolicy = {
         const limits = args.getConfig<RolloutsGatedConfig>();
         const gates = args.resources.filter((r) => r.type === ROLLOUT_GATE_TYPE);
         for (const view of workers(args.resources)) {
-            if (view.strategy !== "versions" || view.service === undefined) continue;
+            const service = view.service;
+            if (view.strategy !== "versions" || service === undefined) continue;
             const where = inStack(view.resource.urn);
-            const gate = gateOf(gates, view.service, view.scriptName);
+            const gate = gates.find((g) => ancestorOfType(g, WORKER_SERVICE_TYPE)?.urn === service.urn);
             if (gate === undefined) {
                 reportViolation(`Worker ${workerLabel(view)} is deployed as versions without a metric-gated rollout${where}: ` +
                     "its traffic moves with no error-rate or latency thresholds (set deployment.rollout).", view.resource.urn);
@@ -88,12 +88,6 @@ export const rolloutsGated: StackValidationPolicy = {
         }
     },
 };
-
-/** The rollout gate of a service's Worker: a gate under the same WorkerService, else one naming the Worker. */
-function gateOf(gates: readonly PolicyResource[], service: PolicyResource, scriptName: string | undefined): PolicyResource | undefined {
-    return gates.find((g) => ancestorOfType(g, WORKER_SERVICE_TYPE)?.urn === service.urn)
-        ?? (scriptName === undefined ? undefined : gates.find((g) => known(() => (g.props as GateProps).scriptName) === scriptName));
-}
 
 function percent(fraction: number): string {
     return `${(fraction * 100).toFixed(2)}%`;

@@ -23,13 +23,12 @@
 import { z } from "zod";
 import type { LiveDeploymentVersion } from "./liveWorkerState";
 import { UserError } from "../../validation";
-import { rolloutSchema } from "../rollout/rolloutSettings";
+import { rolloutSchema, trafficPercentage } from "../rollout/rolloutSettings";
 
 const versionId = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, {
     error: "expected a Worker version id (a lowercase UUID, as `wrangler deployments list` prints it)",
 });
 
-const PERCENTAGE = "expected a percentage above 0 and at most 100, with at most two decimals";
 
 /** The `deployment` key of a service's stack config. */
 export const deploymentSchema = z.strictObject({
@@ -44,8 +43,7 @@ export const deploymentSchema = z.strictObject({
      * on the current stable version. Only with `strategy: "versions"`.
      * @default 100
      */
-    percentage: z.number({ error: PERCENTAGE }).gt(0, { error: PERCENTAGE }).max(100, { error: PERCENTAGE })
-        .multipleOf(0.01, { error: PERCENTAGE }).default(100),
+    percentage: trafficPercentage.default(100),
     /**
      * The version that keeps the rest of the traffic while `percentage` is below 100.
      * @default the version with the largest share in the live deployment, other than the new one

@@ -19,8 +19,12 @@ export const DEFAULT_HEALTH_GATE_TIMEOUT_SECONDS = 180;
 /** Default pause between two health requests, in seconds. */
 export const DEFAULT_HEALTH_GATE_INTERVAL_SECONDS = 5;
 
-/** Whole seconds in [min, max], with one message for every way to miss. */
-function seconds(min: number, max: number) {
+
+/**
+ * A zod schema of whole seconds in [`min`, `max`], with one message for every way to miss
+ * (`expected whole seconds from 1 to 300`); also used by the rollout settings.
+ */
+export function wholeSeconds(min: number, max: number) {
     const error = `expected whole seconds from ${min} to ${max}`;
     return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
 }
@@ -30,9 +34,9 @@ export const healthGateSchema = z.strictObject({
     /** Run the gate after each deploy of the service. @default true */
     enabled: z.boolean().default(true),
     /** How long to wait for a healthy answer, in seconds (1–1800). @default 180 */
-    timeoutSeconds: seconds(1, 1800).default(DEFAULT_HEALTH_GATE_TIMEOUT_SECONDS),
+    timeoutSeconds: wholeSeconds(1, 1800).default(DEFAULT_HEALTH_GATE_TIMEOUT_SECONDS),
     /** Pause between two requests, in seconds (1–300, at most `timeoutSeconds`). @default 5 */
-    intervalSeconds: seconds(1, 300).default(DEFAULT_HEALTH_GATE_INTERVAL_SECONDS),
+    intervalSeconds: wholeSeconds(1, 300).default(DEFAULT_HEALTH_GATE_INTERVAL_SECONDS),
     /**
      * Check names (keys of `checks` in the health report) that must be present and `ok`. Names the Worker
      * adds with `extraChecks` are allowed.
