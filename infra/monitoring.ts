@@ -6,6 +6,7 @@
  */
 import type { Environment, EnvironmentService } from "../components/cloudflare/environment";
 import { Monitoring, type MonitoredService } from "../components/cloudflare/monitoring/monitoring";
+import { NO_DESTINATIONS } from "../components/cloudflare/monitoring/monitoringSettings";
 import { routedHostnames } from "../components/cloudflare/publicUrl";
 import { healthGateUrl } from "../components/cloudflare/healthGate/serviceHealthGate";
 import { mergeMonitoring, type ServiceMonitoring } from "../components/service/monitoring";
@@ -18,11 +19,8 @@ import type { StackConfig } from "./config";
  * `platform:services.<name>.monitoring`, field by field.
  */
 export function serviceMonitoring(config: StackConfig, service: EnvironmentService): ServiceMonitoring {
-    const stackDefaults = config.monitoring === undefined ? undefined : {
-        ...(config.monitoring.healthCheck === undefined ? {} : { healthCheck: config.monitoring.healthCheck }),
-        ...(config.monitoring.errorRate === undefined ? {} : { errorRate: config.monitoring.errorRate }),
-    };
-    return mergeMonitoring(stackDefaults, service.declaration.monitoring, config.services[service.declaration.name]?.monitoring);
+    // `platform:monitoring` holds the stack defaults (its healthCheck and errorRate) beside destinations and Logpush.
+    return mergeMonitoring(config.monitoring, service.declaration.monitoring, config.services[service.declaration.name]?.monitoring);
 }
 
 /**
@@ -58,13 +56,13 @@ export function declareMonitoring(stack: string, config: StackConfig, services: 
             ...(worker === undefined ? {} : { dependsOn: [worker] }),
         };
     });
-    if (config.monitoring === undefined && monitored.every((svc) => svc.hostnames.length === 0)) return undefined;
+    if (config.monitoring === undefined && monitored.every((svc) => svc.hostnames.length === 0 && svc.healthUrl === undefined)) return undefined;
     return new Monitoring(stack, {
         accountId: config.accountId,
         stack,
         ...(config.zone === undefined ? {} : { zone: config.zone }),
         services: monitored,
-        destinations: config.monitoring?.destinations ?? { emails: [], webhooks: {}, pagerduty: [] },
+        destinations: config.monitoring?.destinations ?? NO_DESTINATIONS,
         ...(config.monitoring?.logpush === undefined ? {} : { logpush: config.monitoring.logpush }),
         protect: config.protect ?? stack === "production",
     });

@@ -3,7 +3,8 @@
  * Cloudflare's documented formats.
  */
 import { describe, expect, it } from "vitest";
-import { destinationConf, filterCovers, MAX_FILTER_BYTES, scriptNameFilter } from "../../components/cloudflare/monitoring/logpushDestination";
+import { destinationConf, MAX_FILTER_BYTES, scriptNameFilter } from "../../components/cloudflare/monitoring/logpushDestination";
+import { filterCovers } from "../helpers/logpushFilter";
 
 const ACCOUNT = "0123456789abcdef0123456789abcdef";
 

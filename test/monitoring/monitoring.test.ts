@@ -13,7 +13,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { filterCovers } from "../../components/cloudflare/monitoring/logpushDestination";
+import { filterCovers } from "../helpers/logpushFilter";
 import { Monitoring, type MonitoredService } from "../../components/cloudflare/monitoring/monitoring";
 import { mergeMonitoring } from "../../components/service/monitoring";
 import { runOffline, type ResourceRecord } from "../../tools/lib/mockEngine";

@@ -50,19 +50,3 @@ export function scriptNameFilter(scriptNames: readonly string[], stack: string):
     if (Buffer.byteLength(listed) <= MAX_FILTER_BYTES) return listed;
     return JSON.stringify({ where: { and: [{ key: "ScriptName", operator: "endsWith", value: `-${stack}` }] } });
 }
-
-/**
- * Whether a `filter` made by {@link scriptNameFilter} lets the events of `scriptName` through; false for any
- * other filter. The tests read a job's coverage back with it.
- */
-export function filterCovers(filter: unknown, scriptName: string): boolean {
-    if (typeof filter !== "string") return false;
-    try {
-        const conditions = (JSON.parse(filter) as { where?: { and?: { key?: unknown; operator?: unknown; value?: unknown }[] } }).where?.and ?? [];
-        return conditions.length > 0 && conditions.every((c) => c.key === "ScriptName" && (
-            (c.operator === "in" && Array.isArray(c.value) && c.value.includes(scriptName)) ||
-            (c.operator === "endsWith" && typeof c.value === "string" && scriptName.endsWith(c.value))));
-    } catch {
-        return false;
-    }
-}

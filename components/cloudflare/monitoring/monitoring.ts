@@ -46,7 +46,7 @@ export interface MonitoringArgs {
      */
     readonly destinations: AlertDestinations;
     /**
-     * Where Workers trace events go; its credentials are wrapped as a Pulumi secret on arrival (the provider
+     * Where Workers trace events go; its credentials reach only the job's `destinationConf`, a Pulumi secret (the provider
      * keeps `destinationConf` secret too). @default none: no Logpush job
      */
     readonly logpush?: LogpushDestination;
@@ -104,13 +104,12 @@ export class Monitoring extends pulumi.ComponentResource {
 }
 
 /** Physical name of the Logpush R2 bucket of a stack when the config names none. */
-export function defaultLogsBucket(stack: string): string {
+function defaultLogsBucket(stack: string): string {
     return `workers-logs-${stack}`;
 }
 
 function createLogpush(name: string, args: MonitoringArgs, parent: pulumi.Resource): { job?: cloudflare.LogpushJob; bucket?: cloudflare.R2Bucket } {
     if (args.logpush === undefined || args.services.length === 0) return {};
-    const destination = pulumi.secret(args.logpush);
     const bucketName = args.logpush.destination === "r2" ? args.logpush.bucket ?? defaultLogsBucket(args.stack) : undefined;
     const bucket = bucketName === undefined ? undefined : new cloudflare.R2Bucket(`${name}-logs-bucket`, {
         accountId: args.accountId,
@@ -120,7 +119,7 @@ function createLogpush(name: string, args: MonitoringArgs, parent: pulumi.Resour
         accountId: args.accountId,
         dataset: WORKERS_TRACE_EVENTS,
         name: `workers-trace-events-${args.stack}`,
-        destinationConf: pulumi.secret(destination.apply((d) => destinationConf(d, args.accountId, bucketName ?? ""))),
+        destinationConf: pulumi.secret(destinationConf(args.logpush, args.accountId, bucketName ?? "")),
         filter: scriptNameFilter(args.services.map((s) => s.scriptName), args.stack),
         enabled: true,
     }, { parent, ...(bucket === undefined ? {} : { dependsOn: [bucket] }) });

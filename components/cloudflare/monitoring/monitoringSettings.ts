@@ -104,10 +104,13 @@ export const logpushDestinationSchema = z.discriminatedUnion("destination", [r2L
 /** A validated Logpush destination. */
 export type LogpushDestination = z.output<typeof logpushDestinationSchema>;
 
+/** No alert destination: the default of `platform:monitoring.destinations`, and of a stack without `platform:monitoring`. */
+export const NO_DESTINATIONS: AlertDestinations = { emails: [], webhooks: {}, pagerduty: [] };
+
 /** The `platform:monitoring` key. */
 export const monitoringConfigSchema = z.strictObject({
     /** Where alerts go. @default none: no alert policy is created (the `monitoring-configured` policy flags it) */
-    destinations: destinationsSchema.default({ emails: [], webhooks: {}, pagerduty: [] }),
+    destinations: destinationsSchema.default(NO_DESTINATIONS),
     /** Where the stack's Workers trace events go (one Logpush job per stack). @default none */
     logpush: logpushDestinationSchema.optional(),
     /** Health Check defaults for every routed service of the stack (`components/service/monitoring.ts`). */
