@@ -22,6 +22,7 @@ import * as path from "node:path";
 import { medianFigure, median, round, type Figure, type Target, target } from "./figures";
 import type { ReportedResource } from "./plainStack";
 import { sortKeys } from "./sortKeys";
+import type { PhaseTiming } from "../tools/lib/phaseTimings";
 
 /** The stack the main job plans. */
 export const MAIN_STACK = "staging";
@@ -46,7 +47,7 @@ export interface TimedRun {
     /** Spawn to exit, ms. */
     readonly wallMs: number;
     /** The plan's phases (`PLATFORM_PLAN_TIMINGS`), empty when it wrote none. */
-    readonly phases: readonly { readonly name: string; readonly ms: number; readonly startMs: number }[];
+    readonly phases: readonly (Omit<PhaseTiming, "name"> & { readonly name: string })[];
 }
 
 /** Everything measured of one tree, filled repetition by repetition. */

@@ -45,7 +45,7 @@ export const DEFAULT_BUNDLE_CACHE_DIR = path.resolve(__dirname, "..", "..", ".pl
 export const BUNDLE_CACHE_ENV = "PLATFORM_BUNDLE_CACHE";
 
 /** Files of the cache not used for this many days are removed (on the first miss of a process). */
-export const MAX_UNUSED_DAYS = 14;
+const MAX_UNUSED_DAYS = 14;
 
 /** Version of the entry layout; entries of another format are misses. */
 const FORMAT = 1;
@@ -142,7 +142,7 @@ const prunedDirs = new Set<string>();
  * modification time is older than {@link MAX_UNUSED_DAYS} days; once per directory and process.
  * @param now the current time, ms since the epoch (tests pass another).
  */
-export function pruneUnused(dir: string, now = Date.now()): void {
+function pruneUnused(dir: string, now = Date.now()): void {
     if (prunedDirs.has(dir)) return;
     prunedDirs.add(dir);
     const oldest = now - MAX_UNUSED_DAYS * 24 * 60 * 60 * 1000;

@@ -12,14 +12,14 @@
  */
 
 /** Node's flag that asks for source-mapped stack traces, on the command line or in `NODE_OPTIONS`. */
-export const SOURCE_MAPS_FLAG = "--enable-source-maps";
+const SOURCE_MAPS_FLAG = "--enable-source-maps";
 
 /**
  * Turns Node's source-map support off for this process unless {@link SOURCE_MAPS_FLAG} is among Node's
  * arguments or in `NODE_OPTIONS`. Modules loaded afterwards are not registered for mapping.
  * @returns whether stack traces are source-mapped from now on.
  */
-export function disableSourceMapsUnlessRequested(
+function disableSourceMapsUnlessRequested(
     execArgv: readonly string[] = process.execArgv,
     nodeOptions: string = process.env.NODE_OPTIONS ?? "",
 ): boolean {

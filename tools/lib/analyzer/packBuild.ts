@@ -90,7 +90,8 @@ export function buildPolicyPack(packDir: string): string | undefined {
         };
     });
     const file = path.join(cacheDir, `policy-pack-${createHash("sha256").update(value).digest("hex")}.js`);
-    if (readIfExists(file) === value) {
+    // Named by its content's hash and written atomically: a file under that name holds this very text.
+    if (fs.statSync(file, { throwIfNoEntry: false })?.isFile() === true) {
         markUsed(file);
         return file;
     }
@@ -114,12 +115,4 @@ function packEntry(packDir: string): string {
     const found = candidates.map((c) => path.resolve(packDir, c)).find((file) => fs.statSync(file, { throwIfNoEntry: false })?.isFile() === true);
     if (found === undefined) throw new UserError(`the policy pack in ${packDir} has no entry module: expected ${candidates.join(" or ")} (main of its package.json)`);
     return found;
-}
-
-function readIfExists(file: string): string | undefined {
-    try {
-        return fs.readFileSync(file, "utf8");
-    } catch {
-        return undefined;
-    }
 }
