@@ -158,6 +158,27 @@ describe("npm run plan", () => {
         expect(fs.readFileSync(path.join(tmp, "staging", "staging", "api", ".dev.vars.example"), "utf8")).toMatch(/^SIGNING_KEY=$/m);
     });
 
+    it("runs the program again for each plan of one process, each stack with its own resources and outputs", () => {
+        // Under Node and tsx, as the CLI runs: the program is a CommonJS module, cached by file name.
+        const script = `
+            const { plan } = require(${JSON.stringify(path.join(projectDir, "tools", "plan.ts"))});
+            const { serviceSummaries } = require(${JSON.stringify(path.join(projectDir, "tools", "lib", "serviceSummaries.ts"))});
+            (async () => {
+                for (const stack of ["staging", "production"]) {
+                    const { run, services } = await plan({ stack, projectDir: ${JSON.stringify(projectDir)}, out: ${JSON.stringify(path.join(tmp, "twice"))} });
+                    const scripts = Object.values(serviceSummaries(run.resources)).map((s) => s.scriptName);
+                    console.log(JSON.stringify({ stack, scripts, outputs: run.outputs.services, planned: Object.keys(services) }));
+                }
+            })().catch((error) => { console.error(error); process.exit(1); });`;
+        const child = spawnSync(process.execPath, ["--import", "tsx", "-e", script], { cwd: projectDir, encoding: "utf8", timeout: 120_000 });
+        expect(child.status, child.stderr).toBe(0);
+        const [staging, production] = child.stdout.trim().split("\n").map((line) => JSON.parse(line) as { scripts: string[]; outputs: Record<string, { scriptName: string }>; planned: string[] });
+        expect(staging!.scripts).toEqual(["api-staging", "reports-staging"]);
+        expect(production!.scripts).toEqual(["api-production", "reports-production"]);
+        expect(production!.outputs.api!.scriptName).toBe("api-production");
+        expect(production!.planned).toEqual(["api", "reports"]);
+    });
+
     it("exits 2 with the config path and no stack trace on invalid config, writing nothing", () => {
         const dir = project("bad-config", [
             "config:",

@@ -31,12 +31,12 @@ import { parseArgs } from "node:util";
 import { UserError, ValidationError } from "../components/validation";
 import { stackNameProblem } from "../components/stackName";
 import { renderWranglerFiles } from "../components/wrangler/render";
-import type { ServiceSummary } from "../components/cloudflare/environment";
 import { startPolicyPack, type PolicyPackConfig, type PolicyPackRun, type RunPolicyPackOptions, type StartedPolicyPack } from "./lib/analyzer";
 import { readPolicyProject } from "./lib/analyzer/packProcess";
 import { argumentError, ArgumentError, PROCESS_IO, runCli, type Command, type Io } from "./lib/cli";
 import { destinationProblem, readUserFile, statOf, writeFilesAtomically, type OutputFile } from "./lib/files";
 import { maskSecrets, runOffline, type OfflineRun, type OfflineRunOptions } from "./lib/mockEngine";
+import { serviceSummaries, type ServiceSummary } from "./lib/serviceSummaries";
 import { hasMandatoryViolations, renderPoliciesBlock, violationRecords } from "./lib/policyReport";
 import { toSarif } from "./lib/sarif";
 import { renderDiagnostics, renderPreview } from "./lib/previewTree";
@@ -162,9 +162,8 @@ export async function plan(options: PlanOptions): Promise<PlanResult> {
     }
     mark("reportStarting");
     const files: OutputFile[] = [];
-    const summaries = (run.outputs.services ?? {}) as Record<string, ServiceSummary>;
     const services: Record<string, { summary: ServiceSummary; dir: string }> = {};
-    for (const [name, summary] of Object.entries(summaries)) {
+    for (const [name, summary] of Object.entries(serviceSummaries(run.resources))) {
         const dir = path.join(out, options.stack, name);
         services[name] = { summary, dir };
         const toRoot = path.relative(dir, options.projectDir).split(path.sep).join("/") || ".";
@@ -273,7 +272,7 @@ function programEntry(projectDir: string, main: string): string {
 async function loadProgram(entry: string, projectDir: string): Promise<Record<string, unknown>> {
     let loaded: Record<string, unknown>;
     try {
-        loaded = await import(pathToFileURL(entry).href) as Record<string, unknown>;
+        loaded = await import(programUrl(entry)) as Record<string, unknown>;
     } catch (error) {
         throw programLoadError(error, projectDir) ?? error;
     }
@@ -283,6 +282,23 @@ async function loadProgram(entry: string, projectDir: string): Promise<Record<st
         delete namespace.default;
     }
     return namespace;
+}
+
+/** How many programs this process has loaded (`plan` may run more than once in a process: tests, the bench). */
+let programLoads = 0;
+
+/**
+ * The URL to import the program from: a new one on each load, so that the program runs again (its exports are
+ * this run's stack outputs) instead of the module cache answering with the first run's exports.
+ */
+function programUrl(entry: string): string {
+    const url = pathToFileURL(entry);
+    if (programLoads++ > 0) {
+        url.searchParams.set("run", String(programLoads));
+        // A CommonJS program (tsx under Node) is also cached by file name behind the URL.
+        delete require.cache[entry];
+    }
+    return url.href;
 }
 
 /** This repository's own code: a failure located there is a bug, not the user's. */
