@@ -6,7 +6,10 @@ import { services as registered } from "./services";
 
 const platform = definePlatform(registered);
 
-/** Per service: script name, URL, bindings, env contract, health check path and wrangler config for local dev. */
+/**
+ * Per service: its script name and URL. Bindings, env contract, health check path and the wrangler config for local
+ * development are each WorkerService's outputs (`WorkerServiceOutputs`).
+ */
 export const services = platform.environment.summary;
 /**
  * The Neon ids of the stack's database, `{ projectId, branchId, branchName }`: staging reads production's

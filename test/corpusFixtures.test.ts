@@ -25,7 +25,7 @@ import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ServiceDeclaration } from "../components/service/declaration";
-import type { ServiceSummary } from "../components/cloudflare/environment";
+import { serviceSummaries } from "../tools/lib/serviceSummaries";
 import { effectiveEnvironment as wranglerEnvironment } from "../components/wrangler/import/environments";
 import { parseWranglerConfig } from "../components/wrangler/import/parse";
 import { definePlatform, PROJECT_ROOT } from "../infra/program";
@@ -290,7 +290,7 @@ async function planFixture(declaration: ServiceDeclaration, fixtureDir: string, 
         config: engineConfig,
         program: () => ({ services: definePlatform([{ declaration, root: fixtureDir }], stack).environment.summary }),
     });
-    const summary = (run.outputs.services as Record<string, ServiceSummary> | undefined)?.[declaration.name];
+    const summary = serviceSummaries(run.resources)[declaration.name];
     if (summary === undefined) throw new Error(`the plan has no output for service ${declaration.name}`);
     const script = run.resources.find((r) => r.type === "cloudflare:index/workersScript:WorkersScript");
     if (script === undefined) throw new Error(`the plan registered no WorkersScript for ${declaration.name}`);

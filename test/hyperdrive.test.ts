@@ -14,6 +14,7 @@ import { declareDatabase, expiryOf } from "../infra/database";
 import { branchPlanFor, databaseConfigSchema } from "../infra/databaseConfig";
 import { definePlatform } from "../infra/program";
 import { maskSecrets, runOffline, type OfflineRun, type ResourceRecord } from "../tools/lib/mockEngine";
+import { serviceSummaries } from "../tools/lib/serviceSummaries";
 import { runScenario, type ScenarioResult } from "./helpers/offlineScenario";
 
 const root = path.join(__dirname, "fixtures", "workers", "basic");
@@ -70,7 +71,7 @@ describe("Hyperdrive wiring under mocks", () => {
             { name: "DATABASE", type: "hyperdrive", id },
             { name: "REPLICA", type: "hyperdrive", id },
         ]);
-        const summary = (run.outputs.services as Record<string, { bindings: unknown; wranglerConfig: { config: Record<string, unknown> } }>).app!;
+        const summary = serviceSummaries(run.resources).app!;
         expect(summary.bindings).toEqual([{ name: "DATABASE", kind: "hyperdrive", target: id }, { name: "REPLICA", kind: "hyperdrive", target: id }]);
         expect(summary.wranglerConfig.config.hyperdrive).toEqual([
             { binding: "DATABASE", id, localConnectionString: DEFAULT_LOCAL_DATABASE_URL },

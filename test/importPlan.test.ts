@@ -13,7 +13,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ServiceSummary } from "../components/cloudflare/environment";
+import { serviceSummaries, type ServiceSummary } from "../tools/lib/serviceSummaries";
 import { PROJECT_ROOT } from "../infra/program";
 import type { ResourceRecord } from "../tools/lib/mockEngine";
 import { runImport, type RunImportResult } from "../tools/import";
@@ -82,7 +82,7 @@ describe("an imported service", () => {
     beforeAll(async () => {
         const result = await plan({ stack: "production", projectDir: workspace, policyPack: false, out: path.join(workspace, ".platform") });
         resources = result.run.resources;
-        summary = (result.run.outputs.services as Record<string, ServiceSummary>).orders!;
+        summary = serviceSummaries(result.run.resources).orders!;
     });
 
     const only = (type: string) => {

@@ -10,6 +10,7 @@ import { defineService } from "../components/service/declaration";
 import { definePlatform } from "../infra/program";
 import type { WorkerService } from "../components/cloudflare/workerService";
 import { maskSecrets, runOffline, type OfflineRun, type ResourceRecord } from "../tools/lib/mockEngine";
+import { serviceSummaries } from "../tools/lib/serviceSummaries";
 
 const root = path.join(__dirname, "fixtures", "workers", "basic");
 const core = defineService({
@@ -156,8 +157,17 @@ describe("WorkerService under mocks", () => {
         expect(edgeComponent.dependencies).toContain(find(SCRIPT, "core-script").urn);
     });
 
-    it("exports per-service outputs for policies and local development", () => {
-        const services = run.outputs.services as Record<string, Record<string, any>>;
+    it("exports each service's script name and URL as the stack output", () => {
+        expect(run.outputs.services).toEqual({
+            core: { scriptName: "core-production", url: "https://core.example.com" },
+            edge: { scriptName: "edge-production", url: "https://example.com" },
+        });
+    });
+
+    it("registers per-service outputs for policies and local development, the wrangler config as JSON text", () => {
+        expect(typeof find("platform:cloudflare:WorkerService", "core").outputs.wranglerConfig).toBe("string");
+        const services = serviceSummaries(run.resources);
+        expect(Object.keys(services)).toEqual(["core", "edge"]);
         expect(services.core!.scriptName).toBe("core-production");
         expect(services.core!.url).toBe("https://core.example.com");
         expect(services.edge!.url).toBe("https://example.com");
@@ -175,7 +185,7 @@ describe("WorkerService under mocks", () => {
         expect(core.constants).toEqual({
             url: "https://core.example.com",
             healthCheckPath: "/health",
-            envContract: (run.outputs.services as Record<string, Record<string, unknown>>).core!.envContract,
+            envContract: serviceSummaries(run.resources).core!.envContract,
         });
         const registered = find("platform:cloudflare:WorkerService", "core").outputs;
         expect(registered).toMatchObject({ scriptName: "core-production", ...core.constants });

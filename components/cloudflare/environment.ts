@@ -4,10 +4,8 @@ import { effectiveWorkerSettings } from "../service/workerSettings";
 import type { ServiceDeclaration } from "../service/declaration";
 import { ENVIRONMENT_TYPE } from "../typeTokens";
 import type { ServiceSettings } from "../service/settings";
-import { WorkerService, type BindingSummary } from "./workerService";
+import { WorkerService } from "./workerService";
 import type { WorkerBundle } from "./bundle";
-import type { EnvContract } from "../service/envContract";
-import type { GeneratedWranglerConfig } from "../wrangler/generate";
 import type { ResourceImport } from "../bindings/adoption";
 import type { DeploymentSettings } from "./deployment/deploymentSettings";
 import type { HealthGateSettings } from "./healthGate/healthGateSettings";
@@ -64,14 +62,16 @@ export interface EnvironmentArgs {
     };
 }
 
-/** What the environment exports per service. */
-export interface ServiceSummary {
-    readonly scriptName: string;
+/**
+ * What the environment exports per service (the `services` stack output): where it runs. The rest of what a
+ * service resolved to (bindings, env contract, health path, wrangler config) is in its WorkerService's outputs
+ * (`WorkerServiceOutputs`), once: the stack output is printed after every `pulumi up` and kept in the state beside them.
+ */
+export interface ServiceEndpoint {
+    /** The script name in Cloudflare (`api-staging`). */
+    readonly scriptName: pulumi.Output<string>;
+    /** Public URL (first Custom Domain, else first route host, else workers.dev); undefined when unreachable. */
     readonly url: string | undefined;
-    readonly bindings: BindingSummary[];
-    readonly envContract: EnvContract;
-    readonly healthCheckPath: string;
-    readonly wranglerConfig: GeneratedWranglerConfig;
 }
 
 /**
@@ -81,13 +81,13 @@ export interface ServiceSummary {
  *
  * @example
  * const env = new Environment("staging", { stack: "staging", accountId, services });
- * export const services = env.summary;
+ * export const services = env.summary; // { api: { scriptName: "api-staging", url: "https://api.example.com" }, ... }
  */
 export class Environment extends pulumi.ComponentResource {
     /** The WorkerService of each service, by service name. */
     declare readonly services: Readonly<Record<string, WorkerService>>;
-    /** Outputs of every service, by service name. */
-    declare readonly summary: pulumi.Output<Record<string, ServiceSummary>>;
+    /** Script name and URL of every service, by service name, in the order of `args.services` (a stack output as it is). */
+    declare readonly summary: Readonly<Record<string, ServiceEndpoint>>;
     /** The Hyperdrive configuration of the environment's database; undefined without `database`. */
     declare readonly hyperdrive: cloudflare.HyperdriveConfig | undefined;
 
@@ -132,24 +132,14 @@ export class Environment extends pulumi.ComponentResource {
         }
         this.services = services;
         this.hyperdrive = hyperdrive;
-        const names = Object.keys(services);
-        // One Output over the record of every service's outputs: nesting `pulumi.all` and `apply` per service
-        // copied each summary three more times, all kept until the end (bench: memory at 200 services).
-        this.summary = pulumi.output(Object.fromEntries(names.map((svcName) => [svcName, summaryOf(services[svcName]!)]))) as
-            pulumi.Output<unknown> as pulumi.Output<Record<string, ServiceSummary>>;
+        // Plain records: the engine resolves the Outputs inside a stack output, and `pulumi.output` would wrap each
+        // Output again (two more per service; bench: memory at 200 services).
+        this.summary = Object.fromEntries(Object.entries(services).map(([svcName, svc]): [string, ServiceEndpoint] =>
+            [svcName, { scriptName: svc.scriptName, url: svc.constants.url }]));
         // Only the script names: the summary is the stack output already, and registering it again here
         // doubled the outputs the engine keeps (bench: about 20k values and 15-20 MB at 200 services).
         this.registerOutputs({ scriptNames: scripts });
     }
-}
-
-/**
- * A service's summary before its outputs resolve: the values known at construction as they are, since
- * `pulumi.output` wraps every Output it finds again (bench: memory at 200 services).
- */
-function summaryOf(svc: WorkerService): { readonly [K in keyof ServiceSummary]: pulumi.Input<ServiceSummary[K]> } {
-    const { url, envContract, healthCheckPath } = svc.constants;
-    return { scriptName: svc.scriptName, url, bindings: svc.bindings, envContract, healthCheckPath, wranglerConfig: svc.wranglerConfig };
 }
 
 /** Script name of a service in a stack: `<service>-<stack>` (`components/stackName.ts`). */

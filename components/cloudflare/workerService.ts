@@ -107,6 +107,29 @@ export interface WorkerServiceArgs {
     };
 }
 
+/**
+ * What a {@link WorkerService} registers as its outputs: its state under the engine, what the policy pack reads
+ * of the service (`policies/stackView.ts`) and what the offline plan generates each service's wrangler files from
+ * (`tools/lib/serviceSummaries.ts`).
+ */
+export interface WorkerServiceOutputs {
+    /** The script name in Cloudflare (`api-staging`). */
+    readonly scriptName: string;
+    /** {@link WorkerServiceConstants.url}. */
+    readonly url: string | undefined;
+    /** Every binding with its resolved target. */
+    readonly bindings: BindingSummary[];
+    /** {@link WorkerServiceConstants.envContract}. */
+    readonly envContract: EnvContract;
+    /** {@link WorkerServiceConstants.healthCheckPath}. */
+    readonly healthCheckPath: string;
+    /**
+     * The generated wrangler config ({@link GeneratedWranglerConfig}) as JSON text: an artifact the tools read whole,
+     * registered as one value instead of one per field (the engine serializes each; bench: 200 services).
+     */
+    readonly wranglerConfig: string;
+}
+
 /** One binding as the outputs summarize it. */
 export interface BindingSummary {
     /** Binding (env property) name. */
@@ -199,13 +222,15 @@ export class WorkerService extends pulumi.ComponentResource {
             serviceScripts: args.serviceScripts ?? {},
         }));
         // The constants as plain values: they serialize as their Outputs would, without the SDK's promises per Output.
-        this.registerOutputs({
+        const outputs: { readonly [K in keyof WorkerServiceOutputs]: pulumi.Input<WorkerServiceOutputs[K]> } = {
             scriptName: this.scriptName,
             url: this.constants.url,
             bindings: this.bindings,
             envContract: this.constants.envContract,
             healthCheckPath: this.constants.healthCheckPath,
-        });
+            wranglerConfig: this.wranglerConfig.apply((config) => JSON.stringify(config)),
+        };
+        this.registerOutputs(outputs);
     }
 
     /** Public URL: first custom domain, else first route host, else the workers.dev URL; undefined when unreachable. A new Output on each read. */

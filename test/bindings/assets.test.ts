@@ -22,6 +22,7 @@ import { importWranglerConfig, toDeclarationInput, type ImportResult } from "../
 import { renderWranglerFiles } from "../../components/wrangler/render";
 import { definePlatform, PROJECT_ROOT } from "../../infra/program";
 import { runOffline, type OfflineRun, type ResourceRecord } from "../../tools/lib/mockEngine";
+import { serviceSummaries } from "../../tools/lib/serviceSummaries";
 import { writeFixtureConfig } from "../helpers/fixtureConfig";
 import { runWrangler } from "../helpers/wrangler";
 import site, { siteInput } from "../fixtures/workers/assets/service";
@@ -254,7 +255,7 @@ describe("WorkerService under mocks", () => {
     });
 
     it("summarizes the binding by its directory", () => {
-        const summary = (run.outputs.services as Record<string, { bindings: unknown[] }>).site!.bindings;
+        const summary = serviceSummaries(run.resources).site!.bindings;
         expect(summary).toEqual([{ name: "ASSETS", kind: "assets", target: "public" }]);
     });
 });

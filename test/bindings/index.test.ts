@@ -18,6 +18,7 @@ import { importWranglerConfig } from "../../components/wrangler/import/importCon
 import { definePlatform } from "../../infra/program";
 import { statefulResourcesProtected } from "../../policies/storage";
 import { runOffline, type OfflineRun } from "../../tools/lib/mockEngine";
+import { serviceSummaries } from "../../tools/lib/serviceSummaries";
 
 const LOFT_TYPE = "test:index/pigeonLoft:PigeonLoft";
 /** The loft's URN in the production stack: the policy names the stack it checks from it. */
@@ -135,7 +136,7 @@ describe("a kind registered from outside the table's folder", () => {
         });
 
         it("writes its wrangler entry and its summary", () => {
-            const coop = (run.outputs.services as Record<string, { wranglerConfig: { config: Record<string, unknown> }; bindings: unknown[] }>).coop!;
+            const coop = serviceSummaries(run.resources).coop!;
             const loft = run.resources.find((r) => r.type === LOFT_TYPE)!;
             expect(coop.wranglerConfig.config.pipelines).toEqual([{ binding: "LOFT", id: loft.id, capacity: 30 }]);
             expect(coop.bindings).toEqual([{ name: "LOFT", kind: "pigeon", target: loft.id }]);

@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseImportId } from "../../components/bindings/adoption";
 import { bindingKind } from "../../components/bindings/index";
-import type { ServiceSummary } from "../../components/cloudflare/environment";
+import { serviceSummaries } from "../../tools/lib/serviceSummaries";
 import { runHealthChecks } from "../../components/health/handler";
 import { planHealthChecks } from "../../components/health/plan";
 import { defineService } from "../../components/service/declaration";
@@ -213,7 +213,7 @@ describe("under the mock engine", () => {
     });
 
     it("summarizes each binding by its queue name and generates the wrangler entries", () => {
-        const services = production.outputs.services as Record<string, ServiceSummary>;
+        const services = serviceSummaries(production.resources);
         expect(services.jobs!.bindings.filter((b) => b.kind === "queue")).toEqual([
             { name: "JOBS", kind: "queue", target: "jobs-production-jobs" },
             { name: "JOBS_DLQ", kind: "queue", target: "jobs-production-jobs-dlq" },
@@ -247,7 +247,7 @@ describe("under the mock engine", () => {
         afterAll(() => rm(workspace, { recursive: true, force: true }));
 
         it.each(["jobs", "web"])("accepts %s", async (name) => {
-            const summary = (production.outputs.services as Record<string, ServiceSummary>)[name]!;
+            const summary = serviceSummaries(production.resources)[name]!;
             const dir = path.join(workspace, name);
             await mkdir(dir, { recursive: true });
             const files = renderWranglerFiles(summary.wranglerConfig, path.relative(dir, PROJECT_ROOT).split(path.sep).join("/"), ["test"]);

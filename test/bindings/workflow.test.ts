@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseImportId } from "../../components/bindings/adoption";
 import { bindingKind } from "../../components/bindings/index";
 import { classSlug, workflowName } from "../../components/bindings/workflow";
-import type { ServiceSummary } from "../../components/cloudflare/environment";
+import { serviceSummaries } from "../../tools/lib/serviceSummaries";
 import { runHealthChecks } from "../../components/health/handler";
 import { checkWorkflow, WORKFLOW_PROBE_INSTANCE_ID } from "../../components/health/checks";
 import { planHealthChecks } from "../../components/health/plan";
@@ -172,7 +172,7 @@ describe("under the mock engine", () => {
     });
 
     it("summarizes and generates the binding in each service's wrangler config", () => {
-        const services = production.outputs.services as Record<string, ServiceSummary>;
+        const services = serviceSummaries(production.resources);
         expect(services.flows!.bindings).toEqual([{ name: "ORDERS", kind: "workflow", target: "flows-production-order-workflow" }]);
         expect(services.shop!.bindings).toEqual([{ name: "CHECKOUT", kind: "workflow", target: "flows-production-order-workflow" }]);
         expect(services.flows!.wranglerConfig.config.workflows).toEqual([
@@ -181,7 +181,7 @@ describe("under the mock engine", () => {
         expect(services.shop!.wranglerConfig.config.workflows).toEqual([
             { binding: "CHECKOUT", name: "flows-production-order-workflow", class_name: "OrderWorkflow", script_name: "flows-production" },
         ]);
-        const adopted = staging.outputs.services as Record<string, ServiceSummary>;
+        const adopted = serviceSummaries(staging.resources);
         expect((adopted.shop!.wranglerConfig.config.workflows as { name: string }[])[0]!.name).toBe(adoptedName);
     });
 

@@ -9,7 +9,7 @@ import { mkdir, rm, writeFile } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ServiceSummary } from "../../components/cloudflare/environment";
+import { serviceSummaries, type ServiceSummary } from "../../tools/lib/serviceSummaries";
 import type { HealthReport } from "../../components/health/index";
 import { renderWranglerFiles } from "../../components/wrangler/render";
 import { definePlatform } from "../../infra/program";
@@ -39,7 +39,7 @@ beforeAll(async () => {
         },
         program: () => ({ services: definePlatform([{ declaration, root: FIXTURE }], "staging").environment.summary }),
     });
-    summary = (run.outputs.services as Record<string, ServiceSummary>).metrics!;
+    summary = serviceSummaries(run.resources).metrics!;
     dir = path.join(PROJECT_ROOT, ".platform", `test-e2e-${randomBytes(4).toString("hex")}`, "metrics");
     await mkdir(dir, { recursive: true });
     const files = renderWranglerFiles(summary.wranglerConfig, path.posix.relative(dir, PROJECT_ROOT).split(path.sep).join("/"), ["test fixture"]);

@@ -11,7 +11,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ServiceSummary } from "../../components/cloudflare/environment";
+import { serviceSummaries } from "../../tools/lib/serviceSummaries";
 import type { HealthReport } from "../../components/health/index";
 import { renderWranglerFiles } from "../../components/wrangler/render";
 import { definePlatform, PROJECT_ROOT } from "../../infra/program";
@@ -40,7 +40,7 @@ beforeAll(async () => {
             services: definePlatform([{ declaration: jobs, root: FIXTURE }, { declaration: web, root: FIXTURE }], "staging").environment.summary,
         }),
     });
-    for (const [name, summary] of Object.entries(run.outputs.services as Record<string, ServiceSummary>)) {
+    for (const [name, summary] of Object.entries(serviceSummaries(run.resources))) {
         const dir = path.join(WORKSPACE, name);
         await mkdir(dir, { recursive: true });
         const files = renderWranglerFiles(summary.wranglerConfig, path.relative(dir, PROJECT_ROOT).split(path.sep).join("/"), ["test"]);

@@ -13,7 +13,7 @@ import { writeFile } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ServiceSummary } from "../../components/cloudflare/environment";
+import type { ServiceSummary } from "../../tools/lib/serviceSummaries";
 import type { DataPoint, LogLine } from "../../components/telemetry/index";
 import declaration from "../fixtures/workers/telemetry/service";
 import { planFixtureWorkspace, REQUEST_MS, type FixtureWorkspace } from "../helpers/fixtureWorkspace";

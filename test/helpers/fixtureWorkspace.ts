@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import * as path from "node:path";
 import { afterAll, beforeAll } from "vitest";
-import type { ServiceSummary } from "../../components/cloudflare/environment";
+import { serviceSummaries, type ServiceSummary } from "../../tools/lib/serviceSummaries";
 import { renderWranglerFiles } from "../../components/wrangler/render";
 import { definePlatform, PROJECT_ROOT } from "../../infra/program";
 import type { ServiceEntry } from "../../infra/registry";
@@ -49,7 +49,7 @@ export async function planFixtureWorkspace(label: string, services: readonly Ser
         program: () => ({ services: definePlatform(services, stack).environment.summary }),
     });
     const configs: Record<string, string> = {};
-    const summaries = run.outputs.services as Record<string, ServiceSummary>;
+    const summaries = serviceSummaries(run.resources);
     for (const [name, summary] of Object.entries(summaries)) {
         const dir = path.join(root, name);
         await mkdir(dir, { recursive: true });

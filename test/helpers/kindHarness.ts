@@ -12,7 +12,7 @@ import { runHealthChecks } from "../../components/health/handler";
 import type { CheckResult } from "../../components/health/types";
 import { defineService, type ServiceDeclaration, type ServiceDeclarationInput } from "../../components/service/declaration";
 import { ValidationError, type ValidationIssue } from "../../components/validation";
-import type { ServiceSummary } from "../../components/cloudflare/environment";
+import { serviceSummaries, type ServiceSummary } from "../../tools/lib/serviceSummaries";
 import { importWranglerConfig, type ImportResult } from "../../components/wrangler/import/importConfig";
 import { generateWranglerConfig, type ResolvedResource, type WranglerConfig } from "../../components/wrangler/generate";
 import { WORKER_SERVICE_TYPE } from "../../components/typeTokens";
@@ -94,7 +94,7 @@ export async function runKind(bindings: Bindings, stack = "production", others: 
         run,
         scriptBindings: find(SCRIPT_TYPE, "svc-script").inputs.bindings as Record<string, unknown>[],
         versionBindings: find(VERSION_TYPE, "svcv-version").inputs.bindings as Record<string, unknown>[],
-        summary: (run.outputs.services as Record<string, ServiceSummary>).svc!,
+        summary: serviceSummaries(run.resources).svc!,
         component: run.resources.find((r) => r.type === WORKER_SERVICE_TYPE && r.name === "svc")!,
         find,
     };

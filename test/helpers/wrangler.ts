@@ -12,7 +12,7 @@ import { randomBytes } from "node:crypto";
 import { rm, writeFile } from "node:fs/promises";
 import * as path from "node:path";
 import type { ServiceDeclaration } from "../../components/service/declaration";
-import type { ServiceSummary } from "../../components/cloudflare/environment";
+import { serviceSummaries } from "../../tools/lib/serviceSummaries";
 import { services } from "../../infra/services";
 import { plan } from "../../tools/plan";
 import { freePort } from "../../tools/lib/freePort";
@@ -57,7 +57,7 @@ export interface GeneratedWorkspace {
 export async function generateSampleWorkspace(stack = "staging"): Promise<GeneratedWorkspace> {
     const root = path.join(PROJECT_ROOT, ".platform", `test-e2e-${randomBytes(4).toString("hex")}`);
     const { run } = await plan({ stack, projectDir: PROJECT_ROOT, out: root });
-    const summaries = (run.outputs.services ?? {}) as Record<string, ServiceSummary>;
+    const summaries = serviceSummaries(run.resources);
     const services: Record<string, GeneratedService> = {};
     for (const { declaration } of SAMPLE_SERVICES) {
         const summary = summaries[declaration.name]!;

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { applyTelemetry } from "../../components/service/telemetry";
-import type { ServiceSummary } from "../../components/cloudflare/environment";
+import { serviceSummaries } from "../../tools/lib/serviceSummaries";
 import { definePlatform } from "../../infra/program";
 import { runOffline } from "../../tools/lib/mockEngine";
 import { ACCOUNT, FIXTURE_ROOT, SCRIPT_TYPE, declarationIssues, declare } from "../helpers/kindHarness";
@@ -95,7 +95,7 @@ describe("under the mock engine", () => {
             { name: "METRICS", type: "analytics_engine", dataset: "svc-staging-metrics" },
             { name: "CF_VERSION_METADATA", type: "version_metadata" },
         ]));
-        const summary = (run.outputs.services as Record<string, ServiceSummary>).svc!;
+        const summary = serviceSummaries(run.resources).svc!;
         expect(summary.wranglerConfig.config).toMatchObject({
             analytics_engine_datasets: [{ binding: "METRICS", dataset: "svc-staging-metrics" }],
             version_metadata: { binding: "CF_VERSION_METADATA" },
