@@ -18,5 +18,8 @@ function chain<T>(entries: readonly (readonly [string, pulumi.Input<T>])[], from
     if (from === entries.length) return pulumi.output(record) as pulumi.Output<Record<string, T>>;
     const [key, value] = entries[from]!;
     const output = pulumi.Output.isInstance(value) ? value as pulumi.Output<T> : pulumi.output(value) as pulumi.Output<T>;
-    return output.apply((resolved) => chain(entries, from + 1, { ...record, [key]: resolved })) as pulumi.Output<Record<string, T>>;
+    // The last entry's apply returns the record itself (a plain value), without one more Output around it.
+    return output.apply((resolved): pulumi.Input<Record<string, T>> => from + 1 === entries.length
+        ? { ...record, [key]: resolved }
+        : chain(entries, from + 1, { ...record, [key]: resolved })) as pulumi.Output<Record<string, T>>;
 }
