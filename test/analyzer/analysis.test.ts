@@ -41,8 +41,8 @@ function packAnsweringLastFirst(calls: number, failing: readonly string[], level
     const sent: string[] = [];
     const pending: (() => void)[] = [];
     const client = {
-        unary: (method: string, request: analyzerPbTypes.AnalyzeRequest) => new Promise((resolve, reject) => {
-            const name = request.getName();
+        unaryEncoded: (method: string, request: Uint8Array) => new Promise((resolve, reject) => {
+            const name = proto.pb.AnalyzeRequest.deserializeBinary(request).getName();
             sent.push(`${method} ${name}`);
             pending.push(() => {
                 if (method === "remediate") resolve(new proto.pb.RemediateResponse());

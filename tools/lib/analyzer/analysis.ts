@@ -6,7 +6,7 @@ import { performance } from "node:perf_hooks";
 import type * as analyzerPbTypes from "@pulumi/pulumi/proto/analyzer_pb";
 import type { EnforcementLevel, PolicyViolation } from "../policyResult";
 import { isProviderType, type EngineResource } from "./engineView";
-import { toAnalyzerProperties, toStruct } from "./properties";
+import { encodeWithProperties, toAnalyzerProperties, toStruct } from "./properties";
 import { levelFromProto, severityFromProto } from "./results";
 import { isUnimplemented, type PackInfo, type Rpc } from "./rpc";
 import { proto } from "./sdk";
@@ -116,9 +116,7 @@ export async function analyzeResources(client: Rpc, view: readonly EngineResourc
 
 /** `Remediate` (optional for a pack: Unimplemented is no remediation). */
 async function remediate(client: Rpc, resource: EngineResource, provider: EngineResource | undefined): Promise<analyzerPbTypes.RemediateResponse | undefined> {
-    return client.unary<analyzerPbTypes.AnalyzeRequest, analyzerPbTypes.RemediateResponse>(
-        "remediate", analyzeRequest(resource, resource.inputs, provider, false),
-    ).catch((err: unknown) => {
+    return client.unaryEncoded<analyzerPbTypes.RemediateResponse>("remediate", analyzeRequest(resource, resource.inputs, provider, false)).catch((err: unknown) => {
         if (isUnimplemented(err)) return undefined;
         throw new Error(`failed to run remediation on ${resource.urn}: ${(err as Error).message}`);
     });
@@ -126,9 +124,7 @@ async function remediate(client: Rpc, resource: EngineResource, provider: Engine
 
 /** `Analyze` of `inputs` (the resource's, or as remediated); counts the call. */
 async function analyze(client: Rpc, resource: EngineResource, inputs: Record<string, unknown>, provider: EngineResource | undefined): Promise<analyzerPbTypes.AnalyzeResponse> {
-    return client.unary<analyzerPbTypes.AnalyzeRequest, analyzerPbTypes.AnalyzeResponse>(
-        "analyze", analyzeRequest(resource, inputs, provider, true),
-    ).catch((err: unknown) => {
+    return client.unaryEncoded<analyzerPbTypes.AnalyzeResponse>("analyze", analyzeRequest(resource, inputs, provider, true)).catch((err: unknown) => {
         throw new Error(`failed to run policy on ${resource.urn}: ${(err as Error).message}`);
     });
 }
@@ -183,13 +179,13 @@ function addDiagnostics(run: RunState, urn: string, response: analyzerPbTypes.An
  */
 export async function analyzeStack(client: Rpc, view: readonly EngineResource[], run: RunState): Promise<void> {
     const providers = new Map(view.filter((r) => isProviderType(r.type)).map((r) => [r.urn, r]));
-    const req = new proto.pb.AnalyzeStackRequest();
-    req.setResourcesList(view.map((r) => {
+    // AnalyzeStackRequest: `resources` = 1, each an AnalyzerResource encoded with its properties.
+    const req = new proto.BinaryWriter();
+    for (const r of view) {
         const res = new proto.pb.AnalyzerResource();
         res.setUrn(r.urn);
         res.setType(r.type);
         res.setName(r.name);
-        res.setProperties(toStruct(toAnalyzerProperties(r.outputs)));
         res.setOptions(resourceOptions(r));
         const provider = r.providerUrn === undefined ? undefined : providers.get(r.providerUrn);
         if (provider !== undefined) res.setProvider(providerResource(provider));
@@ -201,12 +197,12 @@ export async function analyzeStack(client: Rpc, view: readonly EngineResource[],
             deps.setUrnsList([...urns]);
             res.getPropertydependenciesMap().set(key, deps);
         }
-        return res;
-    }));
+        req.writeBytes(1, encodeWithProperties(res, toAnalyzerProperties(r.outputs)));
+    }
     const started = performance.now();
     let response: analyzerPbTypes.AnalyzeResponse;
     try {
-        response = await client.unary("analyzeStack", req);
+        response = await client.unaryEncoded("analyzeStack", req.getResultBuffer());
     } catch (err) {
         if (isUnimplemented(err)) return;
         throw new Error(`failed to run stack policy: ${(err as Error).message}`);
@@ -219,15 +215,15 @@ export async function analyzeStack(client: Rpc, view: readonly EngineResource[],
     }
 }
 
-function analyzeRequest(r: EngineResource, inputs: Record<string, unknown>, provider: EngineResource | undefined, skipInternalKeys: boolean): analyzerPbTypes.AnalyzeRequest {
+/** The `AnalyzeRequest` of `Remediate` and `Analyze`, encoded. */
+function analyzeRequest(r: EngineResource, inputs: Record<string, unknown>, provider: EngineResource | undefined, skipInternalKeys: boolean): Uint8Array {
     const req = new proto.pb.AnalyzeRequest();
     req.setUrn(r.urn);
     req.setType(r.type);
     req.setName(r.name);
-    req.setProperties(toStruct(toAnalyzerProperties(inputs, skipInternalKeys)));
     req.setOptions(resourceOptions(r));
     if (provider !== undefined) req.setProvider(providerResource(provider));
-    return req;
+    return encodeWithProperties(req, toAnalyzerProperties(inputs, skipInternalKeys));
 }
 
 /** `marshalResourceOptions`: custom timeouts always set, `deleteBeforeReplaceDefined` from the pointer. */

@@ -15,7 +15,9 @@ import { levelFromProto, levelToProto, severityFromProto } from "./results";
 import { proto } from "./sdk";
 import type { RunPolicyPackOptions } from "./types";
 
-type UnaryMethod = "analyze" | "analyzeStack" | "remediate" | "getAnalyzerInfo" | "getPluginInfo" | "configure" | "handshake" | "configureStack";
+type UnaryMethod = "getAnalyzerInfo" | "getPluginInfo" | "configure" | "handshake" | "configureStack";
+/** The calls that carry resource properties, sent encoded (`encodeWithProperties` in ./properties). */
+type EncodedMethod = "analyze" | "analyzeStack" | "remediate";
 
 /** Promise wrapper over the generated client's unary methods, with a deadline. */
 export class Rpc {
@@ -27,6 +29,17 @@ export class Rpc {
             cb: (err: grpcTypes.ServiceError | null, res: Res) => void) => void).bind(this.client);
         return new Promise((resolve, reject) => {
             fn(request, new proto.grpc.Metadata(), { deadline: Date.now() + this.timeoutMs }, (err, res) => (err ? reject(err) : resolve(res)));
+        });
+    }
+
+    /** A unary call whose request message is already encoded; the response is decoded as the generated client does. */
+    unaryEncoded<Res>(method: EncodedMethod, request: Uint8Array): Promise<Res> {
+        const definition = proto.AnalyzerService[method];
+        const deserialize = definition.responseDeserialize as (bytes: Buffer) => Res;
+        const serialize = (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+        return new Promise((resolve, reject) => {
+            this.client.makeUnaryRequest(definition.path, serialize, deserialize, request, new proto.grpc.Metadata(), { deadline: Date.now() + this.timeoutMs },
+                (err, res) => (err ? reject(err) : resolve(res!)));
         });
     }
 }

@@ -8,6 +8,7 @@ import type * as analyzerPbTypes from "@pulumi/pulumi/proto/analyzer_pb";
 import type * as analyzerGrpcTypes from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import type * as structPbTypes from "google-protobuf/google/protobuf/struct_pb";
 import type * as emptyPbTypes from "google-protobuf/google/protobuf/empty_pb";
+import type * as jspbTypes from "google-protobuf";
 
 export const localRequire = createRequire(import.meta.url);
 /** Resolves from @pulumi/pulumi's own location, so grpc-js and google-protobuf are the SDK's copies. */
@@ -20,7 +21,10 @@ const sdkRequire = createRequire(localRequire.resolve("@pulumi/pulumi/package.js
 export const proto = {
     pb: sdkRequire("./proto/analyzer_pb") as typeof analyzerPbTypes,
     AnalyzerClient: (sdkRequire("./proto/analyzer_grpc_pb") as typeof analyzerGrpcTypes).AnalyzerClient,
+    /** The service definition: each method's path and response deserializer. */
+    AnalyzerService: (sdkRequire("./proto/analyzer_grpc_pb") as typeof analyzerGrpcTypes).AnalyzerService,
     grpc: sdkRequire("@grpc/grpc-js") as typeof grpcTypes,
     Struct: (sdkRequire("google-protobuf/google/protobuf/struct_pb") as typeof structPbTypes).Struct,
     Empty: (sdkRequire("google-protobuf/google/protobuf/empty_pb") as typeof emptyPbTypes).Empty,
+    BinaryWriter: (sdkRequire("google-protobuf") as typeof jspbTypes).BinaryWriter,
 };
