@@ -35,7 +35,7 @@
  * wall time; policy evaluation / empty pack ≤ 1.3; at the largest service count, plan time and peak RSS
  * components / plain ≤ 1.10 and ms per service largest / middle count ≤ 1.1. Exit code 1 when a run fails, the
  * compared programs do not declare the same resources, or cold and warm output differ; with `--strict`, also when
- * a target is missed.
+ * a target of this tree is missed (with `--baseline`, the `after.*` ones).
  *
  * Wall time on these 2-core machines moves by 10-20 % when other processes run: the alternation keeps the
  * ratios fair, and the load averages before and after are recorded in the metadata.
