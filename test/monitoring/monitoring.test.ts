@@ -17,7 +17,7 @@ import { filterCovers } from "../helpers/logpushFilter";
 import { Monitoring, type MonitoredService } from "../../components/cloudflare/monitoring/monitoring";
 import { mergeMonitoring } from "../../components/service/monitoring";
 import { runOffline, type ResourceRecord } from "../../tools/lib/mockEngine";
-import { isSecretWire } from "../../tools/lib/wire";
+import { isSecretWire, secretWire } from "../../tools/lib/wire";
 import { healthGateUrl } from "../../components/cloudflare/healthGate/serviceHealthGate";
 import { services as registered } from "../../infra/services";
 
@@ -119,7 +119,8 @@ describe.each(["staging", "production"])("the shipped %s stack", (stack) => {
     it("alerts on each Health Check and on each routed service's 5xx error rate on its hostnames, reaching every configured destination", () => {
         const monitoring = stackConfig(stack)["platform:monitoring"];
         const webhooks = ofType(run(), "notificationPolicyWebhooks:NotificationPolicyWebhooks");
-        expect(webhooks.map((w) => w.inputs.url).sort()).toEqual(Object.values(monitoring.destinations.webhooks ?? {}).map((w: any) => w.url).sort());
+        // One per configured webhook, each URL a secret (it may carry the hook's token): masked in the plan. Its value: below.
+        expect(webhooks.map((w) => w.inputs.url)).toEqual(Object.values(monitoring.destinations.webhooks ?? {}).map(() => "[secret]"));
         const expectedMechanisms = {
             ...(monitoring.destinations.emails === undefined ? {} : { emails: monitoring.destinations.emails.map((id: string) => ({ id })) }),
             ...(webhooks.length === 0 ? {} : { webhooks: webhooks.map((w) => ({ id: w.id })) }),
@@ -211,6 +212,13 @@ describe("the Monitoring component on its own", () => {
         },
     })).resources.filter((r) => r.custom);
     const names = (records: ResourceRecord[]) => records.map((r) => r.name).sort();
+
+    it("sends each webhook's URL and secret as Pulumi secrets", async () => {
+        const url = "https://hooks.example.com/services/T000/B000/token";
+        const records = await declare({ destinations: { emails: [], webhooks: { chatops: { url, secret: "webhook-secret-value" } }, pagerduty: [] } });
+        const hook = records.find((r) => r.type === "cloudflare:index/notificationPolicyWebhooks:NotificationPolicyWebhooks")!;
+        expect(hook.inputs).toMatchObject({ name: "test-chatops", url: secretWire(url), secret: secretWire("webhook-secret-value") });
+    });
 
     it("gives a service without a public health URL or hostnames no Health Check and no error-rate alert, but covers its script", async () => {
         const records = await declare({

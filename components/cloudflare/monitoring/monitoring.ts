@@ -130,7 +130,8 @@ function createWebhooks(name: string, args: MonitoringArgs, parent: pulumi.Resou
     return Object.fromEntries(Object.entries(args.destinations.webhooks).map(([webhook, spec]) => [webhook, new cloudflare.NotificationPolicyWebhooks(`${name}-webhook-${webhook}`, {
         accountId: args.accountId,
         name: `${args.stack}-${webhook}`,
-        url: spec.url,
+        // Secret in the state: Slack, Discord and Google Chat webhook URLs carry their token in the path.
+        url: pulumi.secret(spec.url),
         ...(spec.secret === undefined ? {} : { secret: pulumi.secret(spec.secret) }),
     }, { parent })]));
 }
