@@ -150,11 +150,17 @@ function versionIdOf(declaration: TelemetryDeclaration, env: object): string | u
     return typeof id === "string" && id !== "" ? id : undefined;
 }
 
-/** The string values of the declaration's `secret` bindings in `env`, for redaction. */
+/**
+ * The values in `env` that are secrets, for redaction: each `secret` binding's, and each Hyperdrive binding's
+ * connection string and database password (a driver error can print them; `components/health/checks.ts` hides them too).
+ */
 function secretValues(declaration: TelemetryDeclaration, env: object): string[] {
     return Object.entries(declaration.bindings).flatMap(([name, b]) => {
-        const value = b.kind === "secret" ? bindingOf(env, name) : undefined;
-        return typeof value === "string" ? [value] : [];
+        const value = bindingOf(env, name);
+        if (b.kind === "secret") return typeof value === "string" ? [value] : [];
+        if (b.kind !== "hyperdrive" || typeof value !== "object" || value === null) return [];
+        const { connectionString, password } = value as { connectionString?: unknown; password?: unknown };
+        return [connectionString, password].filter((v): v is string => typeof v === "string" && v !== "");
     });
 }
 

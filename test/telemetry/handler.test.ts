@@ -142,6 +142,24 @@ describe("withTelemetry", () => {
         expect(parsed()[0]).toMatchObject({ context: { env: { SIGNING_KEY: "[redacted]" }, key: "[redacted]" } });
     });
 
+    it("never writes a Hyperdrive binding's connection string or password, as a driver error would carry them", async () => {
+        const withDatabase = defineService({
+            name: "api", main: "src/index.ts", compatibilityDate: "2026-04-01",
+            bindings: { DB: { kind: "hyperdrive" } },
+            env: z.object({}),
+            telemetry: true,
+        });
+        const password = "hyperdrive-password-0123456789";
+        const connectionString = `postgres://app:${password}@db.example.com:5432/app`;
+        const fetch = withTelemetry(withDatabase, () => {
+            throw new Error(`connect ${connectionString} failed; password ${password} rejected`);
+        });
+        await fetch(request(), env({ DB: { connectionString, password, host: "db.example.com" } }), {});
+        expect(lines.length).toBeGreaterThan(0);
+        expect(lines.join("\n")).not.toContain(password);
+        expect(lines.join("\n")).not.toContain("db.example.com:5432/app");
+    });
+
     it("answers the request when the dataset is not bound or its write fails, and says so", async () => {
         const ok = () => new Response("ok");
         const unbound = await withTelemetry(declaration, ok)(request(), env({ METRICS: undefined }), {});
