@@ -5,7 +5,7 @@
  * Message shape, after wrangler's config diagnostics:
  * `platform:services.api.routes[1]: expected string, got number (42)`.
  */
-import type { z } from "zod";
+import { z } from "zod";
 
 /** One problem: where it is (a rendered path such as `services.api.routes[0]`) and what was expected. */
 export interface ValidationIssue {
@@ -140,4 +140,13 @@ export function zodIssues(
 /** Words as an English list: `a`, `a or b`, `a, b or c` (with `conjunction` "and": `a, b and c`). */
 export function listWords(words: readonly string[], conjunction: "or" | "and" = "or"): string {
     return words.length <= 1 ? words.join("") : `${words.slice(0, -1).join(", ")} ${conjunction} ${words[words.length - 1]}`;
+}
+
+/**
+ * A zod schema of whole numbers in [`min`, `max`], with one message for every way to miss:
+ * `expected <what> from <min> to <max>` (`what`: "whole seconds", "a whole number of requests", ...).
+ */
+export function wholeNumber(min: number, max: number, what: string) {
+    const error = `expected ${what} from ${min} to ${max}`;
+    return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
 }

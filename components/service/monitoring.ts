@@ -15,6 +15,7 @@
  * defineService({ ..., monitoring: { healthCheck: { interval: 30, checkRegions: ["WEU", "ENAM"] }, errorRate: { thresholdPercent: 2 } } })
  */
 import { z } from "zod";
+import { wholeNumber } from "../validation";
 
 /**
  * Regions Cloudflare runs a Health Check from, three data centers each (`check_regions`; `ALL_REGIONS` on
@@ -25,12 +26,6 @@ import { z } from "zod";
 export const HEALTH_CHECK_REGIONS = ["WNAM", "ENAM", "WEU", "EEU", "NSAM", "SSAM", "OC", "ME", "NAF", "SAF", "IN", "SEAS", "NEAS", "ALL_REGIONS"] as const;
 /** One Health Check region ({@link HEALTH_CHECK_REGIONS}). */
 export type HealthCheckRegion = (typeof HEALTH_CHECK_REGIONS)[number];
-
-/** Whole numbers in [min, max], with one message for every way to miss. */
-function wholeNumber(min: number, max: number, unit: string) {
-    const error = `expected whole ${unit} from ${min} to ${max}`;
-    return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
-}
 
 /**
  * A Cloudflare Health Check of the service's public `health.path` (`cloudflare.Healthcheck`, @pulumi/cloudflare
@@ -43,15 +38,15 @@ export const healthCheckSchema = z.strictObject({
     checkRegions: z.array(z.enum(HEALTH_CHECK_REGIONS, { error: `expected one of ${HEALTH_CHECK_REGIONS.join(", ")}` }))
         .min(1, { error: "expected at least one region, or leave checkRegions out" }).optional(),
     /** Seconds between two checks from each region (`interval`, 5–3600; the plan sets the floor: 60 on Pro, 15 on Business, 10 on Enterprise). @default 60 */
-    interval: wholeNumber(5, 3600, "seconds").optional(),
+    interval: wholeNumber(5, 3600, "whole seconds").optional(),
     /** Retries right after a timeout before the check counts as failed (`retries`, 0–5). @default 2 */
-    retries: wholeNumber(0, 5, "retries").optional(),
+    retries: wholeNumber(0, 5, "whole retries").optional(),
     /** Seconds before one check times out (`timeout`, 1–60). @default 5 */
-    timeout: wholeNumber(1, 60, "seconds").optional(),
+    timeout: wholeNumber(1, 60, "whole seconds").optional(),
     /** Consecutive failed checks before the origin counts as unhealthy (`consecutive_fails`, 1–5). @default 1 */
-    consecutiveFails: wholeNumber(1, 5, "checks").optional(),
+    consecutiveFails: wholeNumber(1, 5, "whole checks").optional(),
     /** Consecutive good checks before it counts as healthy again (`consecutive_successes`, 1–5). @default 1 */
-    consecutiveSuccesses: wholeNumber(1, 5, "checks").optional(),
+    consecutiveSuccesses: wholeNumber(1, 5, "whole checks").optional(),
     /** Status codes (`"200"`) or ranges (`"2xx"`) that count as healthy (`http_config.expected_codes`). @default ["200"] */
     expectedCodes: z.array(z.string().regex(/^[1-5](\d\d|xx)$/, { error: 'expected a status code such as "200" or a range such as "2xx"' }))
         .min(1, { error: "expected at least one status code" }).optional(),

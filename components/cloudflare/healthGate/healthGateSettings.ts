@@ -12,6 +12,7 @@
  */
 import { z } from "zod";
 import { planHealthChecks } from "../../health/plan";
+import { wholeNumber } from "../../validation";
 import type { ServiceDeclaration } from "../../service/declaration";
 
 /** Default wait for a healthy answer after a deploy, in seconds (new Custom Domains need their certificate). */
@@ -20,23 +21,15 @@ export const DEFAULT_HEALTH_GATE_TIMEOUT_SECONDS = 180;
 export const DEFAULT_HEALTH_GATE_INTERVAL_SECONDS = 5;
 
 
-/**
- * A zod schema of whole seconds in [`min`, `max`], with one message for every way to miss
- * (`expected whole seconds from 1 to 300`); also used by the rollout settings.
- */
-export function wholeSeconds(min: number, max: number) {
-    const error = `expected whole seconds from ${min} to ${max}`;
-    return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
-}
 
 /** The `healthGate` key of a service's stack config. Every field is optional. */
 export const healthGateSchema = z.strictObject({
     /** Run the gate after each deploy of the service. @default true */
     enabled: z.boolean().default(true),
     /** How long to wait for a healthy answer, in seconds (1–1800). @default 180 */
-    timeoutSeconds: wholeSeconds(1, 1800).default(DEFAULT_HEALTH_GATE_TIMEOUT_SECONDS),
+    timeoutSeconds: wholeNumber(1, 1800, "whole seconds").default(DEFAULT_HEALTH_GATE_TIMEOUT_SECONDS),
     /** Pause between two requests, in seconds (1–300, at most `timeoutSeconds`). @default 5 */
-    intervalSeconds: wholeSeconds(1, 300).default(DEFAULT_HEALTH_GATE_INTERVAL_SECONDS),
+    intervalSeconds: wholeNumber(1, 300, "whole seconds").default(DEFAULT_HEALTH_GATE_INTERVAL_SECONDS),
     /**
      * Check names (keys of `checks` in the health report) that must be present and `ok`. Names the Worker
      * adds with `extraChecks` are allowed.

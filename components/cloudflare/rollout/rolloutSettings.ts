@@ -16,7 +16,7 @@
  *         lowTraffic: { outcome: wait, maxWaitSeconds: 900 }
  */
 import { z } from "zod";
-import { wholeSeconds } from "../healthGate/healthGateSettings";
+import { wholeNumber } from "../../validation";
 
 /** Default steps: the share of traffic, in percent, the new version gets at each step. */
 export const DEFAULT_ROLLOUT_STEPS: readonly number[] = [10, 50, 100];
@@ -73,9 +73,7 @@ export const rolloutThresholdsSchema = z.strictObject({
      * `lowTraffic` decides. Whole number from 1 to 1,000,000.
      * @default 100
      */
-    minRequests: z.number({ error: "expected a whole number of requests from 1 to 1000000" }).int({ error: "expected a whole number of requests from 1 to 1000000" })
-        .min(1, { error: "expected a whole number of requests from 1 to 1000000" }).max(1_000_000, { error: "expected a whole number of requests from 1 to 1000000" })
-        .default(DEFAULT_MIN_REQUESTS),
+    minRequests: wholeNumber(1, 1_000_000, "a whole number of requests").default(DEFAULT_MIN_REQUESTS),
 });
 
 /** What happens when a window has fewer than `minRequests` for either version. */
@@ -89,7 +87,7 @@ export const lowTrafficSchema = z.strictObject({
      */
     outcome: z.enum(["wait", "promote", "fail"]).default("wait"),
     /** Longest extra wait for traffic after a step's bake, in seconds (1–86400). Only with `outcome: wait`. @default 900 */
-    maxWaitSeconds: wholeSeconds(1, 86_400).optional(),
+    maxWaitSeconds: wholeNumber(1, 86_400, "whole seconds").optional(),
 }).superRefine((low, ctx) => {
     if (low.outcome !== "wait" && low.maxWaitSeconds !== undefined) {
         ctx.addIssue({ code: "custom", path: ["maxWaitSeconds"], message: `only applies with outcome "wait"; remove it (outcome is "${low.outcome}")` });
@@ -121,7 +119,7 @@ export const rolloutSchema = z.strictObject({
         })
         .default([...DEFAULT_ROLLOUT_STEPS]),
     /** How long each step below 100 serves traffic before its window is read, in seconds (1–86400). @default 300 */
-    bakeSeconds: wholeSeconds(1, 86_400).default(DEFAULT_BAKE_SECONDS),
+    bakeSeconds: wholeNumber(1, 86_400, "whole seconds").default(DEFAULT_BAKE_SECONDS),
     /** What the new version must meet in each window. @default every threshold's default */
     thresholds: rolloutThresholdsSchema.default(rolloutThresholdsSchema.parse({})),
     /** What a window with too little traffic means. @default { outcome: "wait", maxWaitSeconds: 900 } */
@@ -131,8 +129,7 @@ export const rolloutSchema = z.strictObject({
      * HTTP 5xx and 429 are retried, waiting as `Retry-After` says, else 1 s, 2 s, 4 s, ... (at most 30 s).
      * @default 5
      */
-    apiAttempts: z.number({ error: "expected a whole number from 1 to 10" }).int({ error: "expected a whole number from 1 to 10" })
-        .min(1, { error: "expected a whole number from 1 to 10" }).max(10, { error: "expected a whole number from 1 to 10" }).default(DEFAULT_API_ATTEMPTS),
+    apiAttempts: wholeNumber(1, 10, "a whole number").default(DEFAULT_API_ATTEMPTS),
 });
 
 /** Validated rollout settings (defaults applied). */
