@@ -11,14 +11,13 @@
  * (https://esbuild.github.io/content-types/#copy). The names derive from the file contents, so the bundle
  * stays deterministic.
  */
-import { createHash } from "node:crypto";
 import type * as cloudflare from "@pulumi/cloudflare";
 import * as path from "node:path";
 import { buildSync, type BuildOptions, type Message } from "esbuild";
 import { z } from "zod";
 import { MODULE_TYPES, moduleTypesByExtension, type ModuleRule, type ModuleType } from "../service/workerSettings";
 import { UserError } from "../validation";
-import { bundleCacheDir, cachedBuild, type BuildOutput } from "./bundleCache";
+import { bundleCacheDir, cachedBuild, sha256, type BuildOutput } from "./bundleCache";
 
 /** A module uploaded beside the bundle (a Text, Data or CompiledWasm import). */
 export interface AdditionalModule {
@@ -58,13 +57,18 @@ export interface BundleOptions {
     readonly moduleRules?: readonly ModuleRule[];
 }
 
+/** One esbuild error or warning as `file:line:column: text` (just `text` when it has no location). */
+export function esbuildProblem(message: Message): string {
+    return `${message.location ? `${message.location.file}:${message.location.line}:${message.location.column}: ` : ""}${message.text}`;
+}
+
 /** Raised when esbuild cannot bundle the entry; lists every error with file and line. */
 export class BundleError extends UserError {
     /** Each error, `file:line:column: text` (paths relative to the service directory). */
     readonly problems: readonly string[];
 
     constructor(entry: string, errors: readonly Message[]) {
-        const problems = errors.map((e) => `${e.location ? `${e.location.file}:${e.location.line}:${e.location.column}: ` : ""}${e.text}`);
+        const problems = errors.map(esbuildProblem);
         super(`Cannot bundle ${entry}:\n` + problems.map((p) => `  - ${p}`).join("\n"));
         this.name = "BundleError";
         this.problems = problems;
@@ -157,14 +161,14 @@ function build(main: string, buildOptions: BuildOptions & { absWorkingDir: strin
             type,
             contentType: MODULE_TYPES[type],
             contentBase64: Buffer.from(f.contents).toString("base64"),
-            sha256: createHash("sha256").update(f.contents).digest("hex"),
+            sha256: sha256(f.contents),
         };
     }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const content = file.text;
     const entryOutput = Object.values(result.metafile?.outputs ?? {}).find((o) => o.entryPoint !== undefined);
     const exports = [...(entryOutput?.exports ?? [])].sort();
     return {
-        value: { content, sha256: createHash("sha256").update(file.contents).digest("hex"), mainModule: MAIN_MODULE, modules, exports },
+        value: { content, sha256: sha256(file.contents), mainModule: MAIN_MODULE, modules, exports },
         inputs: Object.keys(result.metafile?.inputs ?? {}).map((input) => path.resolve(buildOptions.absWorkingDir, input)),
     };
 }

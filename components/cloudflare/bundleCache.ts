@@ -177,7 +177,8 @@ const entrySchema = z.object({
     value: z.unknown(),
 });
 
-function sha256(data: string | Buffer): string {
+/** Hex SHA-256 of `data` (a string as UTF-8). */
+export function sha256(data: string | Uint8Array): string {
     return createHash("sha256").update(data).digest("hex");
 }
 

@@ -18,12 +18,12 @@
  * Only the offline plan runs the pack this way; `pulumi preview --policy-pack policies` runs it as it always
  * did (README, "Policies").
  */
-import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { buildSync, type BuildOptions, type Message } from "esbuild";
 import { z } from "zod";
-import { bundleCacheDir, cachedBuild, markUsed, writeAtomically, type BuildOutput } from "../../../components/cloudflare/bundleCache";
+import { esbuildProblem } from "../../../components/cloudflare/bundle";
+import { bundleCacheDir, cachedBuild, markUsed, sha256, writeAtomically, type BuildOutput } from "../../../components/cloudflare/bundleCache";
 import { UserError } from "../../../components/validation";
 
 /**
@@ -82,14 +82,14 @@ export function buildPolicyPack(packDir: string): string | undefined {
         } catch (error) {
             const errors = (error as { errors?: Message[] }).errors;
             if (errors === undefined) throw error;
-            throw new UserError(`the policy pack in ${packDir} does not build:\n${errors.map((e) => `  - ${e.location ? `${e.location.file}:${e.location.line}:${e.location.column}: ` : ""}${e.text}`).join("\n")}`);
+            throw new UserError(`the policy pack in ${packDir} does not build:\n${errors.map((e) => `  - ${esbuildProblem(e)}`).join("\n")}`);
         }
         return {
             value: result.outputFiles![0]!.text,
             inputs: Object.keys(result.metafile!.inputs).filter((input) => input !== STDIN_NAME).map((input) => path.resolve(packDir, input)),
         };
     });
-    const file = path.join(cacheDir, `policy-pack-${createHash("sha256").update(value).digest("hex")}.js`);
+    const file = path.join(cacheDir, `policy-pack-${sha256(value)}.js`);
     // Named by its content's hash and written atomically: a file under that name holds this very text.
     if (fs.statSync(file, { throwIfNoEntry: false })?.isFile() === true) {
         markUsed(file);
