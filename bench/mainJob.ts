@@ -22,7 +22,7 @@ import * as path from "node:path";
 import { medianFigure, median, round, type Figure, type Target, target } from "./figures";
 import type { ReportedResource } from "./plainStack";
 import { sortKeys } from "./sortKeys";
-import type { PhaseTiming } from "../tools/lib/phaseTimings";
+import { TIMINGS_ENV, type PhaseTiming } from "../tools/lib/phaseTimings";
 
 /** The stack the main job plans. */
 export const MAIN_STACK = "staging";
@@ -172,7 +172,7 @@ export function mainJobProblems(runs: MainJobRuns): string[] {
 function runPlan(tree: BenchTree, args: readonly string[], workDir: string): TimedRun {
     const timings = path.join(workDir, `timings-${process.pid}.json`);
     fs.rmSync(timings, { force: true });
-    const wallMs = timed("npm", ["run", "plan", "--", "--stack", MAIN_STACK, ...args], tree.dir, { PLATFORM_PLAN_TIMINGS: timings }, [0]);
+    const wallMs = timed("npm", ["run", "plan", "--", "--stack", MAIN_STACK, ...args], tree.dir, { [TIMINGS_ENV]: timings }, [0]);
     let phases: TimedRun["phases"] = [];
     if (fs.existsSync(timings)) phases = (JSON.parse(fs.readFileSync(timings, "utf8")) as { phases: TimedRun["phases"] }).phases;
     return { wallMs, phases };

@@ -24,7 +24,7 @@ import * as fs from "node:fs";
 import { parseArgs } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
 import { argumentError, runCli, type Command } from "../tools/lib/cli";
-import { maskSecrets, runOffline } from "../tools/lib/mockEngine";
+import { MASKED_SECRET, maskSecrets, runOffline } from "../tools/lib/mockEngine";
 
 /** A resource of the plan's `--json` report, as far as the plain program needs it. */
 export interface ReportedResource {
@@ -37,7 +37,6 @@ export interface ReportedResource {
 
 /** The project every offline plan of this repository runs as (`Pulumi.yaml` `name`). */
 const PROJECT = "platform";
-const MASKED_SECRET = "[secret]";
 const USAGE = "usage: tsx bench/plainStack.ts --from <plan.json> [--json <file>]";
 
 /** Type token → the class a plain program would construct; undefined for a generic `pulumi.CustomResource`. */

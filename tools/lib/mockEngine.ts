@@ -288,8 +288,11 @@ function fakeId(type: string, key: string): string {
     return hex;
 }
 
+/** What {@link maskSecrets} writes in place of a secret. */
+export const MASKED_SECRET = "[secret]";
+
 /**
- * Replaces every secret on the wire with `"[secret]"` and every unknown with `"[unknown]"`, so a record
+ * Replaces every secret on the wire with {@link MASKED_SECRET} and every unknown with `"[unknown]"`, so a record
  * can be printed or written.
  */
 export function maskSecrets(value: unknown): unknown {
@@ -297,7 +300,7 @@ export function maskSecrets(value: unknown): unknown {
     if (Array.isArray(value)) return value.map(maskSecrets);
     if (typeof value === "object" && value !== null) {
         const obj = value as Record<string, unknown>;
-        if (isSecretWire(obj)) return "[secret]";
+        if (isSecretWire(obj)) return MASKED_SECRET;
         return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, maskSecrets(v)]));
     }
     return value;
